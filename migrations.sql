@@ -1,0 +1,50 @@
+-- cafleet schema. Each section starts with a `-- version: N` line and is applied in one
+-- transaction that ends with `PRAGMA user_version = N`. Never edit a released section: add one.
+
+-- version: 1
+-- Equivalent to the Python reference's final Alembic revision (0008).
+CREATE TABLE sessions (
+  session_id        TEXT NOT NULL PRIMARY KEY,
+  label             TEXT,
+  created_at        TEXT NOT NULL,
+  deleted_at        TEXT,
+  director_agent_id TEXT REFERENCES agents(agent_id) ON DELETE RESTRICT
+);
+
+CREATE TABLE agents (
+  agent_id        TEXT NOT NULL PRIMARY KEY,
+  session_id      TEXT NOT NULL REFERENCES sessions(session_id) ON DELETE RESTRICT,
+  name            TEXT NOT NULL,
+  description     TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  registered_at   TEXT NOT NULL,
+  deregistered_at TEXT,
+  agent_card_json TEXT NOT NULL
+);
+CREATE INDEX idx_agents_session_status ON agents (session_id, status);
+
+CREATE TABLE tasks (
+  task_id          TEXT NOT NULL PRIMARY KEY,
+  context_id       TEXT NOT NULL REFERENCES agents(agent_id) ON DELETE RESTRICT,
+  from_agent_id    TEXT NOT NULL,
+  to_agent_id      TEXT NOT NULL,
+  type             TEXT NOT NULL,
+  created_at       TEXT NOT NULL,
+  status_state     TEXT NOT NULL,
+  status_timestamp TEXT NOT NULL,
+  origin_task_id   TEXT,
+  task_json        TEXT NOT NULL
+);
+CREATE INDEX idx_tasks_context_status_ts    ON tasks (context_id, status_timestamp);
+CREATE INDEX idx_tasks_from_agent_status_ts ON tasks (from_agent_id, status_timestamp);
+
+CREATE TABLE agent_placements (
+  agent_id          TEXT NOT NULL PRIMARY KEY REFERENCES agents(agent_id) ON DELETE CASCADE,
+  director_agent_id TEXT REFERENCES agents(agent_id) ON DELETE RESTRICT,
+  tmux_session      TEXT NOT NULL,
+  tmux_window_id    TEXT NOT NULL,
+  tmux_pane_id      TEXT,
+  coding_agent      TEXT NOT NULL DEFAULT 'claude',
+  created_at        TEXT NOT NULL
+);
+CREATE INDEX idx_placements_director ON agent_placements (director_agent_id);

@@ -1,0 +1,99 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname } from "node:path";
+import { CafleetError } from "../errors.ts";
+import { bringSchemaToHead, type SchemaOutcome } from "./schema.ts";
+
+/** Resolves CAFLEET_DATABASE_URL (SQLAlchemy URL rules) to a filesystem path. */
+export function databasePath(env: Record<string, string | undefined> = process.env): string {
+  const url = env.CAFLEET_DATABASE_URL || `sqlite:///${homedir()}/.local/share/cafleet/registry.db`;
+  const match = /^sqlite(?:\+[^:/]*)?:\/\/\/(.*)$/s.exec(url);
+  const path = match?.[1]?.split("?")[0];
+  if (!path) throw new CafleetError("database URL has no file path");
+  return path;
+}
+
+/** Creates the folder (0700) and the file (0600) ourselves: SQLite would use the umask. */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(path, "", { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
+}
+
+/**
+ * The switch to WAL takes a brief exclusive lock and ignores busy_timeout, so a second process
+ * opening the file at the same moment gets SQLITE_BUSY at once: retry for up to 5 s.
+ */
+function enableWal(db: Database): void {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      db.run("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      Bun.sleepSync(5 + Math.random() * 20);
+    }
+  }
+}
+
+/** Opens a connection with the pragmas every cafleet process relies on. */
+export function openConnection(path: string): Database {
+  const db = new Database(path, { create: true, strict: true });
+  // bun:sqlite's busy_timeout defaults to 0: without it concurrent agents get SQLITE_BUSY.
+  db.run("PRAGMA busy_timeout = 5000");
+  db.run("PRAGMA foreign_keys = ON");
+  enableWal(db);
+  db.run("PRAGMA synchronous = NORMAL");
+  return db;
+}
+
+export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcome };
+
+/**
+ * Opens the configured database for a command: creates the file if needed and silently brings a
+ * missing, empty, older or Python-CAFleet schema to head. A newer or foreign schema throws.
+ */
+export function openDatabase(env: Record<string, string | undefined> = process.env): OpenedDatabase {
+  const path = databasePath(env);
+  try {
+    createPrivateFile(path);
+    const db = openConnection(path);
+    const outcome = bringSchemaToHead(db, path);
+    return { db, path, outcome };
+  } catch (error) {
+    throw describeStorageError(error, path);
+  }
+}
+
+/** Turns SQLite and file-system failures into one line naming the file and what to do. */
+export function describeStorageError(error: unknown, path: string): unknown {
+  if (error instanceof CafleetError) return error;
+  const code = (error as { code?: string }).code ?? "";
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT")
+    return new CafleetError(
+      `${path} is not a usable cafleet database (${message}). Move it aside or point CAFLEET_DATABASE_URL at another file.`,
+    );
+  if (
+    code.startsWith("SQLITE_READONLY") ||
+    code === "EACCES" ||
+    code === "EROFS" ||
+    code === "SQLITE_CANTOPEN"
+  )
+    return new CafleetError(
+      `cannot write ${path} (${message}). Check the file's and folder's permissions, or point CAFLEET_DATABASE_URL at another file.`,
+    );
+  if (code === "SQLITE_FULL" || code === "ENOSPC")
+    return new CafleetError(`the disk holding ${path} is full (${message}). Free some space and retry.`);
+  return error;
+}

@@ -1,0 +1,69 @@
+import {
+  deregisterAgent,
+  getActiveAgent,
+  listActiveAgents,
+  registerAgent,
+  requireAgentInSession,
+} from "../broker/agents.ts";
+import { openDatabase } from "../broker/db.ts";
+import { CafleetError } from "../errors.ts";
+import { agentBlock, agentList } from "../format.ts";
+import { printJson, printLine } from "../output.ts";
+import { type CommandContext, optionString, requiredString } from "./spec.ts";
+
+/** Python truthiness of a parsed JSON value: falsy skills are stored as []. */
+function isFalsy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  if (value !== null && typeof value === "object") return Object.keys(value).length === 0;
+  return !value;
+}
+
+function parseSkills(raw: string | undefined): unknown {
+  if (raw === undefined) return [];
+  let skills: unknown;
+  try {
+    skills = JSON.parse(raw);
+  } catch (error) {
+    throw new CafleetError(`Invalid JSON in --skills: ${(error as Error).message}`);
+  }
+  return isFalsy(skills) ? [] : skills;
+}
+
+export async function register(ctx: CommandContext): Promise<void> {
+  const skills = parseSkills(optionString(ctx, "--skills"));
+  const { db } = openDatabase(ctx.env);
+  const agent = registerAgent(db, {
+    sessionId: ctx.sessionId,
+    name: requiredString(ctx, "--name"),
+    description: requiredString(ctx, "--description"),
+    skills,
+  });
+  if (ctx.json) return printJson(agent);
+  return printLine(
+    `Agent registered successfully!\n  agent_id:  ${agent.agent_id}\n  name:      ${agent.name}`,
+  );
+}
+
+export async function agents(ctx: CommandContext): Promise<void> {
+  const { db } = openDatabase(ctx.env);
+  requireAgentInSession(db, ctx.sessionId, requiredString(ctx, "--agent-id"));
+  const id = optionString(ctx, "--id");
+  if (id !== undefined) {
+    const agent = getActiveAgent(db, ctx.sessionId, id);
+    if (ctx.json) return printJson(agent);
+    return printLine(agentBlock(agent));
+  }
+  const list = listActiveAgents(db, ctx.sessionId);
+  if (ctx.json) return printJson(list);
+  return printLine(agentList(list));
+}
+
+export async function deregister(ctx: CommandContext): Promise<void> {
+  const { db } = openDatabase(ctx.env);
+  const agentId = requiredString(ctx, "--agent-id");
+  requireAgentInSession(db, ctx.sessionId, agentId);
+  if (!deregisterAgent(db, agentId))
+    throw new CafleetError(`agent ${agentId} not found or already deregistered.`);
+  if (ctx.json) return printJson({ status: "deregistered" });
+  return printLine("Agent deregistered successfully.");
+}

@@ -1,0 +1,287 @@
+import type { CommandSpec, GroupSpec, OptionSpec } from "./spec.ts";
+
+/** The whole command surface. Each command's module is imported only when that command runs. */
+
+const agentId: OptionSpec = {
+  flag: "--agent-id",
+  value: "string",
+  metavar: "TEXT",
+  required: true,
+  help: "Your agent id.",
+};
+const taskId: OptionSpec = {
+  flag: "--task-id",
+  value: "string",
+  metavar: "TEXT",
+  required: true,
+  help: "Task id.",
+};
+const memberId: OptionSpec = {
+  flag: "--member-id",
+  value: "string",
+  metavar: "TEXT",
+  required: true,
+  help: "The member's agent id.",
+};
+const localJson: OptionSpec = { flag: "--json", help: "Print JSON." };
+
+export const GROUPS: GroupSpec[] = [
+  {
+    name: "db",
+    summary: "Manage the database schema.",
+    commands: [
+      {
+        name: "init",
+        summary: "Create the database or bring its schema to head.",
+        options: [],
+        needsSession: false,
+        load: () => import("./db.ts").then((m) => m.dbInit),
+      },
+    ],
+  },
+  {
+    name: "session",
+    summary: "Create, list, show and delete sessions.",
+    commands: [
+      {
+        name: "create",
+        summary: "Create a session; the calling tmux pane becomes its root Director.",
+        options: [
+          { flag: "--label", value: "string", metavar: "TEXT", help: "A label for the session." },
+          localJson,
+        ],
+        needsSession: false,
+        load: () => import("./session.ts").then((m) => m.sessionCreate),
+      },
+      {
+        name: "list",
+        summary: "List live sessions.",
+        options: [localJson],
+        needsSession: false,
+        load: () => import("./session.ts").then((m) => m.sessionList),
+      },
+      {
+        name: "show",
+        summary: "Show one session, deleted or not.",
+        options: [localJson],
+        positional: { name: "SESSION_ID", arity: "one" },
+        needsSession: false,
+        load: () => import("./session.ts").then((m) => m.sessionShow),
+      },
+      {
+        name: "delete",
+        summary: "Soft-delete a session and deregister its agents.",
+        options: [],
+        positional: { name: "SESSION_ID", arity: "one" },
+        needsSession: false,
+        load: () => import("./session.ts").then((m) => m.sessionDelete),
+      },
+    ],
+  },
+  {
+    name: "member",
+    summary: "Spawn and manage member agents in tmux panes.",
+    commands: [
+      {
+        name: "create",
+        summary: "Register a member and spawn its coding agent in a new pane.",
+        options: [
+          { ...agentId, help: "The Director's agent id." },
+          { flag: "--name", value: "string", metavar: "TEXT", required: true, help: "The member's name." },
+          {
+            flag: "--description",
+            value: "string",
+            metavar: "TEXT",
+            required: true,
+            help: "What the member does.",
+          },
+          {
+            flag: "--coding-agent",
+            value: "string",
+            metavar: "[claude|codex]",
+            choices: ["claude", "codex"],
+            help: "Which coding agent to spawn (default claude).",
+          },
+        ],
+        positional: { name: "PROMPT", arity: "many" },
+        needsSession: true,
+        load: () => import("./member.ts").then((m) => m.memberCreate),
+      },
+      {
+        name: "delete",
+        summary: "Stop a member's pane (/exit, or kill with --force) and deregister it.",
+        options: [
+          { ...agentId, help: "The Director's agent id." },
+          memberId,
+          { flag: "--force", short: "-f", help: "Kill the pane instead of sending /exit." },
+        ],
+        needsSession: true,
+        load: () => import("./member.ts").then((m) => m.memberDelete),
+      },
+      {
+        name: "list",
+        summary: "List the members of a Director.",
+        options: [{ ...agentId, help: "The Director's agent id." }],
+        needsSession: true,
+        load: () => import("./member.ts").then((m) => m.memberList),
+      },
+      {
+        name: "capture",
+        summary: "Print the last lines of a member's pane.",
+        options: [
+          { ...agentId, help: "The Director's agent id." },
+          memberId,
+          { flag: "--lines", value: "int", metavar: "INTEGER", help: "How many lines (default 80)." },
+        ],
+        needsSession: true,
+        load: () => import("./member.ts").then((m) => m.memberCapture),
+      },
+      {
+        name: "send-input",
+        summary: "Answer a member's prompt with a choice or free text.",
+        options: [
+          { ...agentId, help: "The Director's agent id." },
+          memberId,
+          {
+            flag: "--choice",
+            value: "int",
+            metavar: "INTEGER RANGE",
+            range: [1, 3],
+            help: "Option 1, 2 or 3.",
+          },
+          { flag: "--freetext", value: "string", metavar: "TEXT", help: "Free text (one line)." },
+        ],
+        needsSession: true,
+        load: () => import("./member.ts").then((m) => m.memberSendInput),
+      },
+    ],
+  },
+  {
+    name: "skills",
+    summary: "Install the agent skills embedded in this binary.",
+    commands: [
+      {
+        name: "install",
+        summary: "Write the embedded skills into a folder (default ~/.claude/skills).",
+        options: [{ flag: "--dir", value: "string", metavar: "DIR", help: "Target folder." }],
+        needsSession: false,
+        load: () => import("./skills.ts").then((m) => m.skillsInstall),
+      },
+    ],
+  },
+];
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: "server",
+    summary: "Serve the web timeline and its API (--host, --port).",
+    options: [
+      { flag: "--host", value: "string", metavar: "TEXT", help: "Bind address (default 127.0.0.1)." },
+      { flag: "--port", value: "int", metavar: "INTEGER", help: "Bind port (default 8000)." },
+    ],
+    needsSession: false,
+    load: () => import("./server.ts").then((m) => m.serve),
+  },
+  {
+    name: "doctor",
+    summary: "Print the calling pane's tmux identifiers.",
+    options: [],
+    needsSession: false,
+    load: () => import("./doctor.ts").then((m) => m.doctor),
+  },
+  {
+    name: "register",
+    summary: "Register an agent in the session.",
+    options: [
+      { flag: "--name", value: "string", metavar: "TEXT", required: true, help: "Agent name." },
+      {
+        flag: "--description",
+        value: "string",
+        metavar: "TEXT",
+        required: true,
+        help: "What the agent does.",
+      },
+      { flag: "--skills", value: "string", metavar: "TEXT", help: "Skills as a JSON list." },
+    ],
+    needsSession: true,
+    load: () => import("./agent.ts").then((m) => m.register),
+  },
+  {
+    name: "send",
+    summary: "Send a unicast message to another agent.",
+    options: [
+      agentId,
+      { flag: "--to", value: "string", metavar: "TEXT", required: true, help: "Recipient agent id." },
+      { flag: "--text", value: "string", metavar: "TEXT", required: true, help: "Message text." },
+    ],
+    needsSession: true,
+    load: () => import("./message.ts").then((m) => m.send),
+  },
+  {
+    name: "broadcast",
+    summary: "Send a message to every other agent of the session.",
+    options: [
+      agentId,
+      { flag: "--text", value: "string", metavar: "TEXT", required: true, help: "Message text." },
+    ],
+    needsSession: true,
+    load: () => import("./message.ts").then((m) => m.broadcast),
+  },
+  {
+    name: "poll",
+    summary: "List your inbox, newest first (--since, --page-size, --wait).",
+    options: [
+      agentId,
+      { flag: "--since", value: "string", metavar: "TEXT", help: "Only tasks changed after this timestamp." },
+      {
+        flag: "--page-size",
+        value: "non-negative-int",
+        metavar: "INTEGER",
+        help: "At most this many tasks.",
+      },
+      {
+        flag: "--wait",
+        value: "non-negative-number",
+        metavar: "SECONDS",
+        help: "Block until an unread message arrives or SECONDS pass.",
+      },
+    ],
+    needsSession: true,
+    load: () => import("./message.ts").then((m) => m.poll),
+  },
+  {
+    name: "ack",
+    summary: "Acknowledge a message you received.",
+    options: [agentId, taskId],
+    needsSession: true,
+    load: () => import("./message.ts").then((m) => m.ack),
+  },
+  {
+    name: "cancel",
+    summary: "Retract an unread message you sent.",
+    options: [agentId, taskId],
+    needsSession: true,
+    load: () => import("./message.ts").then((m) => m.cancel),
+  },
+  {
+    name: "get-task",
+    summary: "Show one task.",
+    options: [agentId, taskId],
+    needsSession: true,
+    load: () => import("./message.ts").then((m) => m.getTaskCommand),
+  },
+  {
+    name: "agents",
+    summary: "List the session's active agents, or show one with --id.",
+    options: [agentId, { flag: "--id", value: "string", metavar: "TEXT", help: "Show this agent." }],
+    needsSession: true,
+    load: () => import("./agent.ts").then((m) => m.agents),
+  },
+  {
+    name: "deregister",
+    summary: "Deregister an agent.",
+    options: [agentId],
+    needsSession: true,
+    load: () => import("./agent.ts").then((m) => m.deregister),
+  },
+];

@@ -1,0 +1,122 @@
+import type { Database } from "bun:sqlite";
+import { requireAgentInSession } from "../broker/agents.ts";
+import { openDatabase } from "../broker/db.ts";
+import { deliverBroadcast, deliverUnicast } from "../broker/messaging.ts";
+import { ackTask, cancelTask, getTask, type InboxQuery, listInbox, type Task } from "../broker/tasks.ts";
+import { normalizeSince } from "../broker/time.ts";
+import { CafleetError } from "../errors.ts";
+import { taskBlock, taskList } from "../format.ts";
+import { printJson, printLine } from "../output.ts";
+import { type CommandContext, optionNumber, optionString, requiredString } from "./spec.ts";
+
+/** What Python's uuid.UUID() accepts: 32 hex digits, hyphens, braces, a urn:uuid: prefix. */
+function isUuidLike(text: string): boolean {
+  const hex = text
+    .replaceAll("urn:", "")
+    .replaceAll("uuid:", "")
+    .replace(/^[{}]+|[{}]+$/g, "")
+    .replaceAll("-", "");
+  return /^[0-9a-f]{32}$/i.test(hex);
+}
+
+export async function send(ctx: CommandContext): Promise<void> {
+  const to = requiredString(ctx, "--to");
+  if (!isUuidLike(to)) throw new CafleetError(`Invalid destination format: ${to}`);
+  const { db } = openDatabase(ctx.env);
+  const { task, notificationSent } = deliverUnicast(db, {
+    sessionId: ctx.sessionId,
+    fromAgentId: requiredString(ctx, "--agent-id"),
+    toAgentId: to,
+    text: requiredString(ctx, "--text"),
+  });
+  if (ctx.json) return printJson({ task, notification_sent: notificationSent });
+  return printLine(`Message sent.\n${taskBlock(task)}`);
+}
+
+export async function broadcast(ctx: CommandContext): Promise<void> {
+  const { db } = openDatabase(ctx.env);
+  const { summary, notificationsSentCount } = deliverBroadcast(db, {
+    sessionId: ctx.sessionId,
+    fromAgentId: requiredString(ctx, "--agent-id"),
+    text: requiredString(ctx, "--text"),
+  });
+  const reported: Task = { ...summary, metadata: { ...summary.metadata, notificationsSentCount } };
+  if (ctx.json) return printJson([{ task: reported, notifications_sent_count: notificationsSentCount }]);
+  return printLine(`Broadcast sent.\n${taskList([summary])}`);
+}
+
+const WAIT_CHECK_INTERVAL_MS = 25;
+
+function dataVersion(db: Database): number {
+  return (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+}
+
+/**
+ * `poll --wait`: sleeps on PRAGMA data_version (which changes when another connection commits)
+ * and re-reads the inbox only then, until an unread task shows up or the time runs out.
+ */
+async function waitForUnread(
+  db: Database,
+  agentId: string,
+  query: InboxQuery,
+  seconds: number,
+): Promise<Task[]> {
+  const hasUnread = (tasks: Task[]) => tasks.some((task) => task.status.state === "input_required");
+  const deadline = performance.now() + seconds * 1000;
+  let seen = dataVersion(db);
+  let tasks = listInbox(db, agentId, query);
+  process.once("SIGINT", () => process.exit(130));
+  process.once("SIGTERM", () => process.exit(143));
+  while (!hasUnread(tasks)) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    await Bun.sleep(Math.min(WAIT_CHECK_INTERVAL_MS, left));
+    const version = dataVersion(db);
+    if (version === seen) continue;
+    seen = version;
+    tasks = listInbox(db, agentId, query);
+  }
+  return tasks;
+}
+
+export async function poll(ctx: CommandContext): Promise<void> {
+  const { db } = openDatabase(ctx.env);
+  const agentId = requiredString(ctx, "--agent-id");
+  requireAgentInSession(db, ctx.sessionId, agentId);
+  const since = optionString(ctx, "--since");
+  const query: InboxQuery = {
+    since: since === undefined ? undefined : normalizeSince(since),
+    limit: optionNumber(ctx, "--page-size"),
+  };
+  const wait = optionNumber(ctx, "--wait");
+  const tasks =
+    wait === undefined ? listInbox(db, agentId, query) : await waitForUnread(db, agentId, query, wait);
+  if (ctx.json) return printJson(tasks);
+  return printLine(taskList(tasks));
+}
+
+function taskAction(ctx: CommandContext) {
+  return {
+    sessionId: ctx.sessionId,
+    agentId: requiredString(ctx, "--agent-id"),
+    taskId: requiredString(ctx, "--task-id"),
+  };
+}
+
+export async function ack(ctx: CommandContext): Promise<void> {
+  const task = ackTask(openDatabase(ctx.env).db, taskAction(ctx));
+  if (ctx.json) return printJson({ task });
+  return printLine(`Message acknowledged.\n${taskBlock(task)}`);
+}
+
+export async function cancel(ctx: CommandContext): Promise<void> {
+  const task = cancelTask(openDatabase(ctx.env).db, taskAction(ctx));
+  if (ctx.json) return printJson({ task });
+  return printLine(`Task canceled.\n${taskBlock(task)}`);
+}
+
+export async function getTaskCommand(ctx: CommandContext): Promise<void> {
+  const task = getTask(openDatabase(ctx.env).db, taskAction(ctx));
+  if (ctx.json) return printJson({ task });
+  return printLine(taskBlock(task));
+}

@@ -1,0 +1,38 @@
+import { version } from "../package.json" with { type: "json" };
+import { parseArgv } from "./cli/argv.ts";
+import { CafleetError } from "./errors.ts";
+import { writeStderr, writeStdout } from "./output.ts";
+
+const SESSION_ID_REQUIRED =
+  "--session-id <uuid> is required for this subcommand. Create a session with 'cafleet session create' and pass its id.";
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseArgv(argv);
+  if (parsed.kind === "version") {
+    await writeStdout(`cafleet ${version}\n`);
+    return 0;
+  }
+  if (parsed.kind === "help") {
+    await writeStdout(parsed.text);
+    return parsed.exitCode;
+  }
+  if (parsed.command.needsSession && !parsed.sessionId) throw new CafleetError(SESSION_ID_REQUIRED);
+  const run = await parsed.command.load();
+  await run({
+    sessionId: parsed.sessionId,
+    json: parsed.json || parsed.options.get("--json") === true,
+    options: parsed.options,
+    positionals: parsed.positionals,
+    env: process.env,
+  });
+  return 0;
+}
+
+// The one catch of the CLI: every failure becomes a single `Error: ...` line, never a stack trace.
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  await writeStderr(`Error: ${message}\n`);
+  process.exitCode = error instanceof CafleetError ? error.exitCode : 1;
+}

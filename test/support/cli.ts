@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "../..");
+export const BINARY = join(ROOT, "dist/cafleet");
+
+export type Env = Record<string, string | undefined>;
+
+/** A unique temp folder, removed by the returned cleanup. */
+export function makeTempDir(prefix = "cafleet-test-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** An environment for the binary: its own HOME and database, no tmux unless given. */
+export function isolatedEnv(dir: string, extra: Env = {}): Env {
+  const env: Env = {
+    ...process.env,
+    HOME: dir,
+    CAFLEET_DATABASE_URL: `sqlite:///${join(dir, "cafleet.db")}`,
+  };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  return { ...env, ...extra };
+}
+
+export type CliResult = { stdout: string; stderr: string; exitCode: number };
+
+/** Runs the compiled binary with an argv array. */
+export function runCafleet(args: string[], env: Env, options: { cwd?: string } = {}): CliResult {
+  const result = Bun.spawnSync([BINARY, ...args], {
+    env: env as Record<string, string>,
+    cwd: options.cwd,
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
+  return {
+    stdout: result.stdout.toString(),
+    stderr: result.stderr.toString(),
+    exitCode: result.exitCode ?? -1,
+  };
+}
+
+/** Runs the binary asynchronously (for concurrent or blocking commands). */
+export async function runCafleetAsync(args: string[], env: Env): Promise<CliResult> {
+  const proc = Bun.spawn([BINARY, ...args], {
+    env: env as Record<string, string>,
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { stdout, stderr, exitCode };
+}
