@@ -3,7 +3,7 @@
  * Produces dist/cafleet, one file that holds the CLI, the server, the UI and the skills.
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { version } from "./package.json" with { type: "json" };
 
 const root = import.meta.dir;
@@ -47,6 +47,7 @@ function writeAssetMap(outfile: string, dir: string, exportName: string): number
     lines.push(`  ${JSON.stringify(relative(dir, file))}: f${index},`);
   });
   lines.push("};", "");
+  mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(outfile, lines.join("\n"));
   return files.length;
 }
