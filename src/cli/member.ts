@@ -1,18 +1,227 @@
-import { CafleetError } from "../errors.ts";
+import type { Database } from "bun:sqlite";
+import { deregisterAgent, listMembers, requireAgentInSession } from "../broker/agents.ts";
+import { openDatabase } from "../broker/db.ts";
+import { type MemberAction, requireTeamMember, type TeamMember } from "../broker/members.ts";
+import { CafleetError, UsageError } from "../errors.ts";
+import { pad } from "../format.ts";
+import { printJson, printLine, writeStderr, writeStdout } from "../output.ts";
+import { capturePane } from "../tmux/capture.ts";
+import { requireTmuxAvailable } from "../tmux/context.ts";
+import { sendExit, sendKey, sendKeysLiteral } from "../tmux/keys.ts";
+import { killPane, waitForPaneGone } from "../tmux/panes.ts";
+import { relayout } from "./member-create.ts";
+import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
 
-// Placeholder until this command group lands; it fails loudly rather than pretending.
-export function memberCreate(): never {
-  throw new CafleetError("this command is not built yet");
+export { memberCreate } from "./member-create.ts";
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
-export function memberDelete(): never {
-  throw new CafleetError("this command is not built yet");
+
+/** tmux availability, then the §6.18 checks; nothing touches the member's pane before this. */
+function loadTeamMember(ctx: CommandContext, action: MemberAction): { db: Database; member: TeamMember } {
+  requireTmuxAvailable(ctx.env);
+  const { db } = openDatabase(ctx.env);
+  const member = requireTeamMember(db, {
+    sessionId: ctx.sessionId,
+    directorId: requiredString(ctx, "--agent-id"),
+    memberId: requiredString(ctx, "--member-id"),
+    action,
+  });
+  return { db, member };
 }
-export function memberList(): never {
-  throw new CafleetError("this command is not built yet");
+
+const DEFAULT_DELETE_TIMEOUT_SECONDS = 15;
+
+/**
+ * How long `member delete` waits for the pane to close. CAFLEET_TEST_DELETE_TIMEOUT_SECONDS is a
+ * test-only knob (read here and nowhere else) so the timeout path can be tested in seconds.
+ */
+function deleteTimeoutSeconds(env: CommandContext["env"]): number {
+  const override = Number(env.CAFLEET_TEST_DELETE_TIMEOUT_SECONDS);
+  return override > 0 ? override : DEFAULT_DELETE_TIMEOUT_SECONDS;
 }
-export function memberCapture(): never {
-  throw new CafleetError("this command is not built yet");
+
+/** Python's rendering of a float: 15.0, 2.0, 0.5. */
+function seconds(value: number): string {
+  return Number.isInteger(value) ? value.toFixed(1) : String(value);
 }
-export function memberSendInput(): never {
-  throw new CafleetError("this command is not built yet");
+
+function deregisterMember(db: Database, memberId: string): void {
+  try {
+    deregisterAgent(db, memberId);
+  } catch (error) {
+    throw new CafleetError(`deregister failed: ${messageOf(error)}`);
+  }
+}
+
+function reportDeleted(ctx: CommandContext, header: string, memberId: string, paneStatus: string) {
+  if (ctx.json) return printJson({ agent_id: memberId, pane_status: paneStatus });
+  return printLine(`${header}\n  agent_id:  ${memberId}\n  pane_id:   ${paneStatus}`);
+}
+
+export async function memberDelete(ctx: CommandContext): Promise<void> {
+  const { db, member } = loadTeamMember(ctx, "delete");
+  const memberId = member.agent_id;
+  const pane = member.placement.tmux_pane_id;
+  const windowId = member.placement.tmux_window_id;
+  if (pane === null) {
+    deregisterMember(db, memberId);
+    return reportDeleted(ctx, "Member deleted.", memberId, "(pending — no pane)");
+  }
+
+  if (optionFlag(ctx, "--force")) {
+    try {
+      killPane(pane, { ignorePaneGone: true });
+    } catch (error) {
+      throw new CafleetError(
+        `kill_pane failed for pane ${pane}: ${messageOf(error)}. The tmux server may be unreachable. Verify with 'cafleet doctor', then re-run the command.`,
+      );
+    }
+    deregisterMember(db, memberId);
+    await relayout(windowId);
+    return reportDeleted(ctx, "Member deleted (--force).", memberId, `${pane} (killed)`);
+  }
+
+  try {
+    sendExit(pane, { ignorePaneGone: true });
+  } catch (error) {
+    throw new CafleetError(
+      `send_exit failed for pane ${pane}: ${messageOf(error)}. The tmux server may be unreachable. Verify with 'cafleet doctor', then re-run 'cafleet member delete', or use '--force' to kill the pane directly.`,
+    );
+  }
+  const timeout = deleteTimeoutSeconds(ctx.env);
+  let closed: boolean;
+  try {
+    closed = await waitForPaneGone(pane, timeout);
+  } catch (error) {
+    throw new CafleetError(`tmux call failed while waiting for pane ${pane} to close: ${messageOf(error)}`);
+  }
+  if (!closed) return failDeleteTimeout(ctx, memberId, pane, timeout);
+  deregisterMember(db, memberId);
+  await relayout(windowId);
+  return reportDeleted(ctx, "Member deleted.", memberId, `${pane} (closed)`);
+}
+
+const TIMEOUT_TAIL_LINES = 80;
+
+/** The pane is still open: leave the registration alone and show what the member is stuck on. */
+async function failDeleteTimeout(
+  ctx: CommandContext,
+  memberId: string,
+  pane: string,
+  timeout: number,
+): Promise<never> {
+  let tail = "";
+  try {
+    tail = capturePane(pane, TIMEOUT_TAIL_LINES);
+  } catch (error) {
+    await writeStderr(
+      `Warning: capture_pane failed during timeout handling: ${messageOf(error)}. The timeout error and recovery hint still print.\n`,
+    );
+  }
+  if (ctx.json) await printJson({ agent_id: memberId, pane_status: `${pane} (timeout)` });
+  throw new UsageError(
+    [
+      `pane ${pane} did not close within ${seconds(timeout)}s after /exit.`,
+      `--- pane ${pane} tail (last ${TIMEOUT_TAIL_LINES} lines) ---`,
+      tail,
+      "---",
+      "Recovery: inspect with `cafleet member capture`, answer any prompt with `cafleet member send-input`, then re-run `cafleet member delete`. Or re-run with `--force` to skip the wait and kill the pane.",
+    ].join("\n"),
+  );
+}
+
+/** cli.md §6.20: ids longer than 14 characters show their first 12 and an ellipsis. */
+function shortId(id: string): string {
+  return id.length <= 14 ? id : `${id.slice(0, 12)}…`;
+}
+
+const MEMBER_HEADER =
+  "  agent_id        name      status  backend  session  window_id  pane_id  created_at\n" +
+  "  --------------  --------  ------  -------  -------  ---------  -------  --------------------";
+
+export async function memberList(ctx: CommandContext): Promise<void> {
+  const { db } = openDatabase(ctx.env);
+  const directorId = requiredString(ctx, "--agent-id");
+  requireAgentInSession(db, ctx.sessionId, directorId);
+  const members = listMembers(db, ctx.sessionId, directorId);
+  if (ctx.json) return printJson(members);
+  if (members.length === 0) return printLine("0 members.");
+  const rows = members.map(({ agent_id, name, status, placement: p }) =>
+    [
+      `  ${pad(shortId(agent_id), 14)}`,
+      pad(name, 8),
+      pad(status, 6),
+      pad(p.coding_agent, 7),
+      pad(p.tmux_session, 7),
+      pad(p.tmux_window_id, 9),
+      pad(p.tmux_pane_id ?? "(pending)", 7),
+      p.created_at,
+    ].join("  "),
+  );
+  const count = members.length === 1 ? "1 member:" : `${members.length} members:`;
+  return printLine([count, MEMBER_HEADER, ...rows].join("\n"));
+}
+
+const DEFAULT_CAPTURE_LINES = 80;
+
+export async function memberCapture(ctx: CommandContext): Promise<void> {
+  const { member } = loadTeamMember(ctx, "interact");
+  const pane = member.placement.tmux_pane_id;
+  if (pane === null)
+    throw new CafleetError(
+      `member ${member.agent_id} has no pane yet (pending placement) — nothing to capture.`,
+    );
+  const lines = optionNumber(ctx, "--lines") ?? DEFAULT_CAPTURE_LINES;
+  let content: string;
+  try {
+    content = capturePane(pane, lines);
+  } catch (error) {
+    throw new CafleetError(`capture failed: ${messageOf(error)}`);
+  }
+  if (ctx.json) return printJson({ member_agent_id: member.agent_id, pane_id: pane, lines, content });
+  return writeStdout(content);
+}
+
+type Answer = { action: "choice"; value: string } | { action: "freetext"; value: string };
+
+/** Flag rules of cli.md §6.22, checked before tmux or the database are looked at. */
+function readAnswer(ctx: CommandContext): Answer {
+  const choice = optionNumber(ctx, "--choice");
+  const freetext = optionString(ctx, "--freetext");
+  if ((choice === undefined) === (freetext === undefined))
+    throw new UsageError("Must supply exactly one of --choice or --freetext.");
+  if (choice !== undefined) return { action: "choice", value: String(choice) };
+  if (/[\r\n]/.test(freetext!)) throw new UsageError("free text may not contain newlines.");
+  return { action: "freetext", value: freetext! };
+}
+
+/** A digit picks an AskUserQuestion option; `4` opens its "Type something" row for free text. */
+function typeAnswer(pane: string, answer: Answer): void {
+  if (answer.action === "choice") {
+    sendKey(pane, answer.value);
+    return;
+  }
+  sendKey(pane, "4");
+  sendKeysLiteral(pane, answer.value);
+  sendKey(pane, "Enter");
+}
+
+export async function memberSendInput(ctx: CommandContext): Promise<void> {
+  const answer = readAnswer(ctx);
+  const { member } = loadTeamMember(ctx, "interact");
+  const pane = member.placement.tmux_pane_id;
+  if (pane === null)
+    throw new CafleetError(
+      `member ${member.agent_id} has no pane yet (pending placement) — nothing to send.`,
+    );
+  try {
+    typeAnswer(pane, answer);
+  } catch (error) {
+    throw new CafleetError(`send failed: ${messageOf(error)}`);
+  }
+  if (ctx.json) return printJson({ member_agent_id: member.agent_id, pane_id: pane, ...answer });
+  const what = answer.action === "choice" ? `choice ${answer.value}` : "free text";
+  return printLine(`Sent ${what} to member ${member.name} (${pane}).`);
 }

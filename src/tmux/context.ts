@@ -22,7 +22,9 @@ export function readCallerContext(env: Record<string, string | undefined> = proc
   ]);
   const trimmed = raw.trim();
   const parts = splitAtMost(trimmed, "|", 3);
-  if (parts.length < 3) throw new CafleetError(`unexpected tmux display-message output: ${raw}`);
+  // tmux 3.3 answers `-t %<unknown>` with empty fields and exit 0: a stale $TMUX_PANE lands here too.
+  if (parts.length < 3 || parts.some((part) => part === ""))
+    throw new CafleetError(`unexpected tmux display-message output: ${raw}`);
   const [session, windowId, paneId] = parts as [string, string, string];
   return { session, windowId, paneId, tmuxPaneEnv };
 }

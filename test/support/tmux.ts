@@ -18,12 +18,22 @@ export class PrivateTmux {
     return result.stdout.toString();
   }
 
-  /** Starts the server with one session; returns the first pane id. */
-  start(session = "main", env: Env = {}): string {
+  /**
+   * Starts the server with one session; returns the first pane id. `env` is that session's
+   * environment (-e); `server.env` is the server process's own environment (what every pane
+   * inherits, e.g. a PATH with fake coding agents first); `server.command` runs in the first pane.
+   */
+  start(session = "main", env: Env = {}, server: { env?: Env; command?: string[] } = {}): string {
     const envArgs = Object.entries(env).flatMap(([key, value]) =>
       value === undefined ? [] : ["-e", `${key}=${value}`],
     );
-    this.tmux(["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "220", "-y", "60", ...envArgs]);
+    const args = ["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "220", "-y", "60", ...envArgs];
+    const result = Bun.spawnSync(["tmux", "-L", this.name, ...args, ...(server.command ?? [])], {
+      env: definedOnly({ ...process.env, ...server.env }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if (result.exitCode !== 0) throw new Error(`tmux new-session failed: ${result.stderr.toString()}`);
     this.socketPath = this.tmux(["display-message", "-p", "#{socket_path}"]).trim();
     return this.tmux(["display-message", "-p", "-t", session, "#{pane_id}"]).trim();
   }
@@ -44,6 +54,13 @@ export class PrivateTmux {
   kill(): void {
     Bun.spawnSync(["tmux", "-L", this.name, "kill-server"], { stdout: "ignore", stderr: "ignore" });
   }
+}
+
+/** Drops unset variables, so `{ X: undefined }` removes X from a spawned process's environment. */
+export function definedOnly(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 /** Polls `check` every 20 ms until it returns true or `timeoutMs` passes. */

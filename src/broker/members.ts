@@ -1,0 +1,66 @@
+import type { Database } from "bun:sqlite";
+import { CafleetError } from "../errors.ts";
+import { type AgentSummary, findPlacement, type Placement, setPlacementPane } from "./agents.ts";
+
+/** The Director-side rules of `member delete|capture|send-input` (cli.md §6.18). */
+
+export type TeamMember = AgentSummary & { placement: Placement };
+
+/** `delete` points at `deregister`; `capture` and `send-input` say the agent was never spawned. */
+export type MemberAction = "delete" | "interact";
+
+type Row = AgentSummary & { placement: Placement | null };
+
+function loadActiveAgent(db: Database, sessionId: string, agentId: string): Row | null {
+  try {
+    const agent = db
+      .query(
+        `SELECT agent_id, name, description, status, registered_at FROM agents
+         WHERE agent_id = ? AND session_id = ? AND status = 'active'`,
+      )
+      .get(agentId, sessionId) as AgentSummary | null;
+    return agent && { ...agent, placement: findPlacement(db, agentId) };
+  } catch (error) {
+    throw new CafleetError(
+      `failed to fetch member: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/**
+ * Loads `memberId` and checks it is an active, spawned member of `directorId`'s team in this
+ * session. Runs before any tmux call that touches the member's pane.
+ */
+export function requireTeamMember(
+  db: Database,
+  input: { sessionId: string; directorId: string; memberId: string; action: MemberAction },
+): TeamMember {
+  const { memberId } = input;
+  const member = loadActiveAgent(db, input.sessionId, memberId);
+  if (!member) throw new CafleetError(`Agent ${memberId} not found`);
+  const { placement } = member;
+  if (!placement)
+    throw new CafleetError(
+      input.action === "delete"
+        ? `agent ${memberId} has no placement; use \`cafleet deregister\` instead`
+        : `agent ${memberId} has no placement row; it was not spawned via \`cafleet member create\`.`,
+    );
+  if (placement.director_agent_id !== input.directorId)
+    throw new CafleetError(
+      `agent ${memberId} is not a member of your team (director_agent_id=${placement.director_agent_id ?? "None"}).`,
+    );
+  return { ...member, placement };
+}
+
+/** Stores the spawned pane id in the pending placement; false when the row has vanished. */
+export function recordMemberPane(db: Database, memberId: string, paneId: string): boolean {
+  return db.transaction(() => setPlacementPane(db, memberId, paneId)).immediate();
+}
+
+/** The Director's display name, baked into a new member's prompt. */
+export function directorName(db: Database, directorId: string): string {
+  const row = db.query("SELECT name FROM agents WHERE agent_id = ?").get(directorId) as {
+    name: string;
+  } | null;
+  return row?.name ?? "";
+}

@@ -1,0 +1,153 @@
+import type { Database } from "bun:sqlite";
+import { deregisterAgent, type Placement, type Registration, registerAgent } from "../broker/agents.ts";
+import { openDatabase } from "../broker/db.ts";
+import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
+import { directorName, recordMemberPane } from "../broker/members.ts";
+import { CafleetError } from "../errors.ts";
+import { printJson, printLine, writeStderr } from "../output.ts";
+import { type CallerContext, readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
+import { sendExit } from "../tmux/keys.ts";
+import { selectMainVertical } from "../tmux/layout.ts";
+import { splitWindow } from "../tmux/split.ts";
+import { type CommandContext, optionString, requiredString } from "./spec.ts";
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The argv appended to split-window for each coding agent (tmux.md §4). */
+function spawnCommand(codingAgent: CodingAgent, name: string, prompt: string): string[] {
+  return codingAgent === "claude"
+    ? ["claude", "--name", name, prompt]
+    : ["codex", "--approval-mode", "auto-edit", prompt];
+}
+
+function requireSpawnable(ctx: CommandContext, codingAgent: CodingAgent): CallerContext {
+  requireTmuxAvailable(ctx.env);
+  if (Bun.which(codingAgent, { PATH: ctx.env.PATH ?? "" }) === null)
+    throw new CafleetError(`'${codingAgent}' binary not found on PATH`);
+  return readCallerContext(ctx.env);
+}
+
+function register(db: Database, ctx: CommandContext, pending: Omit<Placement, "created_at">): Registration {
+  try {
+    return registerAgent(db, {
+      sessionId: ctx.sessionId,
+      name: requiredString(ctx, "--name"),
+      description: requiredString(ctx, "--description"),
+      skills: [],
+      placement: pending,
+    });
+  } catch (error) {
+    throw new CafleetError(`register failed: ${messageOf(error)}`);
+  }
+}
+
+/** Undoes the registration; an orphan is reported, never hidden. */
+async function rollback(db: Database, sessionId: string, agentId: string): Promise<void> {
+  try {
+    deregisterAgent(db, agentId);
+  } catch (error) {
+    await writeStderr(
+      `WARNING: rollback deregister failed — agent ${agentId} is orphaned in the registry. Run \`cafleet --session-id ${sessionId} deregister --agent-id ${agentId}\` manually to clean up. Cause: ${messageOf(error)}\n`,
+    );
+  }
+}
+
+async function failAfterRollback(
+  db: Database,
+  sessionId: string,
+  agentId: string,
+  cause: string,
+): Promise<never> {
+  await rollback(db, sessionId, agentId);
+  throw new CafleetError(`${cause}. Rolled back registration of ${agentId}.`);
+}
+
+export async function memberCreate(ctx: CommandContext): Promise<void> {
+  const codingAgent = (optionString(ctx, "--coding-agent") ?? "claude") as CodingAgent;
+  const caller = requireSpawnable(ctx, codingAgent);
+  const { db } = openDatabase(ctx.env);
+  const directorId = requiredString(ctx, "--agent-id");
+  const pending = {
+    director_agent_id: directorId,
+    tmux_session: caller.session,
+    tmux_window_id: caller.windowId,
+    tmux_pane_id: null,
+    coding_agent: codingAgent,
+  };
+  const member = register(db, ctx, pending);
+  const memberId = member.agent_id;
+  const fail = (cause: string) => failAfterRollback(db, ctx.sessionId, memberId, cause);
+
+  let prompt: string;
+  try {
+    prompt = resolvePrompt(promptTemplate(ctx.positionals, codingAgent), {
+      session_id: ctx.sessionId,
+      agent_id: memberId,
+      director_name: directorName(db, directorId),
+      director_agent_id: directorId,
+    });
+  } catch (error) {
+    return fail(`prompt resolution failed: ${messageOf(error)}`);
+  }
+
+  let paneId: string;
+  try {
+    paneId = splitWindow(
+      caller.windowId,
+      spawnCommand(codingAgent, member.name, prompt),
+      ctx.env.CAFLEET_DATABASE_URL,
+    );
+  } catch (error) {
+    return fail(`tmux split-window failed: ${messageOf(error)}`);
+  }
+
+  let recorded: boolean;
+  try {
+    recorded = recordMemberPane(db, memberId, paneId);
+  } catch (error) {
+    closeQuietly(paneId);
+    return fail(`placement update failed: ${messageOf(error)}`);
+  }
+  if (!recorded) {
+    closeQuietly(paneId);
+    return fail("placement row vanished before pane-id patch");
+  }
+
+  await relayout(caller.windowId);
+  const placement: Placement = { ...pending, tmux_pane_id: paneId, created_at: member.registered_at };
+  if (ctx.json)
+    return printJson({
+      agent_id: memberId,
+      name: member.name,
+      registered_at: member.registered_at,
+      placement,
+    });
+  return printLine(
+    [
+      "Member registered and spawned.",
+      `  agent_id:  ${memberId}`,
+      `  name:      ${member.name}`,
+      `  backend:   ${codingAgent}`,
+      `  pane_id:   ${paneId}`,
+      `  window_id: ${caller.windowId}`,
+    ].join("\n"),
+  );
+}
+
+/** Asks a just-spawned pane to quit before its registration is rolled back; errors don't matter. */
+function closeQuietly(paneId: string): void {
+  try {
+    sendExit(paneId, { ignorePaneGone: true });
+  } catch {}
+}
+
+/** Re-applies main-vertical; a failure only warns, the member is already running. */
+export async function relayout(windowId: string): Promise<void> {
+  try {
+    selectMainVertical(windowId);
+  } catch (error) {
+    await writeStderr(`Warning: select-layout failed: ${messageOf(error)}\n`);
+  }
+}
