@@ -137,7 +137,7 @@ export class MemberHarness {
 
   /** Waits until the fake in `pane` shows its prompt, i.e. is ready to read. */
   async waitForReady(pane: string): Promise<void> {
-    await waitFor(() => this.tmux.capture(pane).includes("> "), 5000);
+    await waitFor(() => /ready\n>/.test(this.tmux.capture(pane)), 5000);
   }
 
   paneAlive(pane: string): boolean {
