@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { notifyRecipient, notifyRecipients } from "./notify.ts";
+import { notifyRecipient } from "./notify.ts";
 import { type Broadcast, sendBroadcast, sendUnicast, type Task } from "./tasks.ts";
 
 /** Send and broadcast as both doors (CLI and HTTP) use them: store, commit, then wake the panes. */
@@ -18,7 +18,8 @@ export function deliverBroadcast(
   input: { sessionId: string; fromAgentId: string; text: string },
 ): Broadcast & { notificationsSentCount: number } {
   const broadcast = sendBroadcast(db, input);
-  const notified = notifyRecipients(db, input.sessionId, input.fromAgentId, broadcast.recipientIds);
-  const notificationsSentCount = notified.filter(Boolean).length;
+  let notificationsSentCount = 0;
+  for (const recipientId of broadcast.recipientIds)
+    if (notifyRecipient(db, input.sessionId, input.fromAgentId, recipientId)) notificationsSentCount++;
   return { ...broadcast, notificationsSentCount };
 }

@@ -12,56 +12,26 @@ const NOTIFY_TIMEOUT = { timeoutSeconds: 5 };
  */
 const ENTER_PAUSE_MS = 150;
 
-function pollCommand(sessionId: string, recipientId: string): string {
-  return `cafleet --session-id ${sessionId} poll --agent-id ${recipientId}`;
-}
-
-/** The recipient's pane, or null when there is nothing to wake (self-send, no pane, no tmux). */
-function paneToWake(db: Database, senderId: string, recipientId: string): string | null {
-  if (recipientId === senderId) return null;
-  return findPlacement(db, recipientId)?.tmux_pane_id ?? null;
-}
-
-function attempt(action: () => void): boolean {
-  try {
-    action();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Types each recipient's poll command into its pane after the messages are committed
- * (tmux.md §5): all the texts first, one pause, then all the Enters, so a broadcast pays the
- * pause once. Returns, per recipient, whether both keystrokes reached the pane. Never throws and
- * never prints: the queue is the source of truth, a lost keystroke only delays the next poll.
+ * Types the recipient's poll command into its pane after the message is committed (tmux.md §5).
+ * Returns whether both keystrokes reached the pane. Never throws and never prints: the queue is
+ * the source of truth, a lost keystroke only delays the next poll.
  */
-export function notifyRecipients(
-  db: Database,
-  sessionId: string,
-  senderId: string,
-  recipientIds: string[],
-): boolean[] {
-  const panes = recipientIds.map((recipientId) => paneToWake(db, senderId, recipientId));
-  if (panes.every((pane) => pane === null) || !tmuxOnPath()) return recipientIds.map(() => false);
-  const typed = panes.map(
-    (pane, index) =>
-      pane !== null &&
-      attempt(() => sendKeysLiteral(pane, pollCommand(sessionId, recipientIds[index]!), NOTIFY_TIMEOUT)),
-  );
-  if (!typed.includes(true)) return typed;
-  Bun.sleepSync(ENTER_PAUSE_MS);
-  return panes.map(
-    (pane, index) => typed[index] === true && attempt(() => sendKey(pane!, "Enter", NOTIFY_TIMEOUT)),
-  );
-}
-
 export function notifyRecipient(
   db: Database,
   sessionId: string,
   senderId: string,
   recipientId: string,
 ): boolean {
-  return notifyRecipients(db, sessionId, senderId, [recipientId])[0] === true;
+  if (recipientId === senderId) return false;
+  const pane = findPlacement(db, recipientId)?.tmux_pane_id;
+  if (!pane || !tmuxOnPath()) return false;
+  try {
+    sendKeysLiteral(pane, `cafleet --session-id ${sessionId} poll --agent-id ${recipientId}`, NOTIFY_TIMEOUT);
+    Bun.sleepSync(ENTER_PAUSE_MS);
+    sendKey(pane, "Enter", NOTIFY_TIMEOUT);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -238,7 +238,17 @@ describe("member create", () => {
       stderr: "Error: register failed: Session 'nope' not found.\n",
       exitCode: 1,
     });
-    expect([...agentsNamed("ViaAdmin"), ...agentsNamed("ViaGhost"), ...agentsNamed("NoSession")]).toEqual([]);
+    const gone = h.createSession();
+    expect(h.run(["session", "delete", gone.sessionId]).exitCode).toBe(0);
+    expect(h.run(h.memberCreateArgs(gone, "DeletedSession")).stderr).toBe(
+      `Error: register failed: session ${gone.sessionId} is deleted\n`,
+    );
+    expect([
+      ...agentsNamed("ViaAdmin"),
+      ...agentsNamed("ViaGhost"),
+      ...agentsNamed("NoSession"),
+      ...agentsNamed("DeletedSession"),
+    ]).toEqual([]);
   });
 
   it("needs tmux, $TMUX and $TMUX_PANE, checked in that order", () => {
