@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { runCafleetAsync } from "../support/cli.ts";
 import { type DirectorSession, FAKE_AGENTS_IGNORING_EXIT, MemberHarness } from "./harness.ts";
 
 /** Members whose coding agent ignores /exit: the delete must time out and leave them registered. */
@@ -83,5 +84,45 @@ describe("member delete timeout", () => {
     const forced = h.member(session, "delete", ["--member-id", member.agent_id, "--force"]);
     expect(forced.exitCode).toBe(0);
     expect(h.paneAlive(pane)).toBe(false);
+  });
+});
+
+describe("member delete while the tmux server goes away", () => {
+  it("reports the failed pane check and leaves the member registered", async () => {
+    const own = new MemberHarness("vanishing", FAKE_AGENTS_IGNORING_EXIT);
+    try {
+      const ownSession = own.createSession();
+      const member = own.createMember(ownSession, "Orphan");
+      const pane = member.placement.tmux_pane_id;
+      await own.waitForReady(pane);
+      const deleting = runCafleetAsync(
+        [
+          "--session-id",
+          ownSession.sessionId,
+          "member",
+          "delete",
+          "--agent-id",
+          ownSession.directorId,
+          "--member-id",
+          member.agent_id,
+        ],
+        own.env({ CAFLEET_TEST_DELETE_TIMEOUT_SECONDS: "5" }),
+      );
+      await Bun.sleep(800);
+      own.tmux.kill();
+      const result = await deleting;
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toStartWith(
+        `Error: tmux call failed while waiting for pane ${pane} to close: tmux command failed: tmux list-panes -a -F #{pane_id}\nstderr: `,
+      );
+      expect(result.stderr.split("\n").length).toBe(3);
+      const [agent] = own.sql<{ status: string }>(
+        "SELECT status FROM agents WHERE agent_id = ?",
+        member.agent_id,
+      );
+      expect(agent?.status).toBe("active");
+    } finally {
+      own.dispose();
+    }
   });
 });
