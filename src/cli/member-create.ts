@@ -11,7 +11,7 @@ import { selectMainVertical } from "../tmux/layout.ts";
 import { splitWindow } from "../tmux/split.ts";
 import { type CommandContext, optionString, requiredString } from "./spec.ts";
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -29,7 +29,11 @@ function requireSpawnable(ctx: CommandContext, codingAgent: CodingAgent): Caller
   return readCallerContext(ctx.env);
 }
 
-function register(db: Database, ctx: CommandContext, pending: Omit<Placement, "created_at">): Registration {
+function registerPending(
+  db: Database,
+  ctx: CommandContext,
+  pending: Omit<Placement, "created_at">,
+): Registration {
   try {
     return registerAgent(db, {
       sessionId: ctx.sessionId,
@@ -76,7 +80,7 @@ export async function memberCreate(ctx: CommandContext): Promise<void> {
     tmux_pane_id: null,
     coding_agent: codingAgent,
   };
-  const member = register(db, ctx, pending);
+  const member = registerPending(db, ctx, pending);
   const memberId = member.agent_id;
   const fail = (cause: string) => failAfterRollback(db, ctx.sessionId, memberId, cause);
 

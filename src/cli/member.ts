@@ -9,14 +9,10 @@ import { capturePane } from "../tmux/capture.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { sendExit, sendKey, sendKeysLiteral } from "../tmux/keys.ts";
 import { killPane, waitForPaneGone } from "../tmux/panes.ts";
-import { relayout } from "./member-create.ts";
+import { messageOf, relayout } from "./member-create.ts";
 import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
 
 export { memberCreate } from "./member-create.ts";
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** tmux availability, then the §6.18 checks; nothing touches the member's pane before this. */
 function loadTeamMember(ctx: CommandContext, action: MemberAction): { db: Database; member: TeamMember } {

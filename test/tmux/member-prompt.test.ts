@@ -31,7 +31,7 @@ describe("prompt resolution (Python str.format with four named fields)", () => {
       ["{foo:>9}", "foo"],
       ["{-1}", "-1"],
       ["{ agent_id}", " agent_id"],
-    ])
+    ] as const)
       expect(errorOf(template)).toBe(
         `Unknown placeholder '${name}' in custom prompt. Supported placeholders: {session_id}, {agent_id}, {director_name}, {director_agent_id}. ${HINT}`,
       );
@@ -44,7 +44,7 @@ describe("prompt resolution (Python str.format with four named fields)", () => {
       ["x {agent_id", "expected '}' before end of string"],
       ["{agent_id!}", "end of string while looking for conversion specifier"],
       ["{agent_id!rr}", "expected ':' after conversion specifier"],
-    ])
+    ] as const)
       expect(errorOf(template)).toBe(`Malformed custom prompt: ${detail}. ${HINT}`);
     for (const template of [
       "{}",
