@@ -1,6 +1,66 @@
+import { openDatabase } from "../broker/db.ts";
 import { CafleetError } from "../errors.ts";
+import { writeStderr } from "../output.ts";
+import { createApp } from "../server/app.ts";
+import { isLoopbackHost, MAX_BODY_BYTES } from "../server/guards.ts";
+import { hasUi } from "../server/static.ts";
+import { UI_ASSETS } from "../server/ui-assets.gen.ts";
+import { type CommandContext, optionNumber, optionString } from "./spec.ts";
 
-// Placeholder until this command group lands; it fails loudly rather than pretending.
-export function serve(): never {
-  throw new CafleetError("this command is not built yet");
+const DEFAULT_HOST = "127.0.0.1";
+const DEFAULT_PORT = 8000;
+
+/** Python's int() on the variable: digits with an optional sign, surrounding blanks allowed. */
+function envPort(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.CAFLEET_BROKER_PORT;
+  if (!raw) return undefined;
+  if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw new CafleetError(`invalid CAFLEET_BROKER_PORT value '${raw}'`);
+  return Number(raw);
+}
+
+function urlHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+}
+
+export async function serve(ctx: CommandContext): Promise<void> {
+  const host = optionString(ctx, "--host") ?? (ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST);
+  const requestedPort = optionNumber(ctx, "--port") ?? envPort(ctx.env) ?? DEFAULT_PORT;
+  const { db } = openDatabase(ctx.env);
+  if (!hasUi(UI_ASSETS)) await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
+
+  let app: ReturnType<typeof createApp> | undefined;
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      hostname: host.replace(/^\[(.*)\]$/, "$1"),
+      port: requestedPort,
+      // Bun's own limit stops bodies sent without Content-Length; the app answers the others.
+      maxRequestBodySize: MAX_BODY_BYTES + 1024,
+      // Event streams stay open; the 15 s keep-alive comment is well inside this.
+      idleTimeout: 60,
+      fetch: (request) => (app ? app.handle(request) : new Response(null, { status: 503 })),
+    });
+  } catch (error) {
+    throw new CafleetError(error instanceof Error ? error.message : String(error));
+  }
+  const port = server.port ?? requestedPort;
+  app = createApp(db, { host, port, assets: UI_ASSETS });
+
+  if (!isLoopbackHost(host))
+    await writeStderr(
+      `warning: ${host} is not a loopback address: every client on that network can read and send every message.\n`,
+    );
+  await writeStderr(`cafleet server listening on http://${urlHost(host)}:${port}/ui/\n`);
+
+  await waitForStopSignal();
+  await server.stop(true);
+  app.decorator.live.close();
+  db.close();
 }

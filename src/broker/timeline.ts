@@ -1,0 +1,97 @@
+import type { Database } from "bun:sqlite";
+import { type Task, taskText } from "./tasks.ts";
+
+/** The web timeline's read side (data-model.md §8.3): deliveries as Message objects, names joined. */
+
+export type Message = {
+  task_id: string;
+  from_agent_id: string;
+  from_agent_name: string;
+  to_agent_id: string;
+  to_agent_name: string;
+  type: string;
+  status: string;
+  created_at: string;
+  status_timestamp: string;
+  origin_task_id: string | null;
+  body: string;
+};
+
+export const TIMELINE_LIMIT = 200;
+
+type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name"> & {
+  from_agent_name: string | null;
+  to_agent_name: string | null;
+  task_json: string;
+};
+
+// Names come from the agents table whatever the agent's status; summaries are never listed.
+const MESSAGE_SELECT = `SELECT t.task_id, t.from_agent_id, fa.name AS from_agent_name, t.to_agent_id,
+    ta.name AS to_agent_name, t.type, t.status_state AS status, t.created_at, t.status_timestamp,
+    t.origin_task_id, t.task_json
+  FROM tasks AS t
+  LEFT JOIN agents AS fa ON fa.agent_id = t.from_agent_id
+  LEFT JOIN agents AS ta ON ta.agent_id = t.to_agent_id
+  WHERE t.type <> 'broadcast_summary'`;
+
+const NEWEST_FIRST = "ORDER BY t.status_timestamp DESC, t.rowid DESC";
+
+function toMessage({ task_json, ...row }: MessageRow): Message {
+  return {
+    ...row,
+    from_agent_name: row.from_agent_name ?? "",
+    to_agent_name: row.to_agent_name ?? "",
+    body: taskText(JSON.parse(task_json) as Task) ?? "",
+  };
+}
+
+/** Every delivery addressed to the agent, newest first. */
+export function listInboxMessages(db: Database, agentId: string): Message[] {
+  const rows = db
+    .query(`${MESSAGE_SELECT} AND t.context_id = ? ${NEWEST_FIRST}`)
+    .all(agentId) as MessageRow[];
+  return rows.map(toMessage);
+}
+
+/** Every delivery the agent sent, newest first. */
+export function listSentMessages(db: Database, agentId: string): Message[] {
+  const rows = db
+    .query(`${MESSAGE_SELECT} AND t.from_agent_id = ? ${NEWEST_FIRST}`)
+    .all(agentId) as MessageRow[];
+  return rows.map(toMessage);
+}
+
+/**
+ * The session's most recent deliveries (sender in the session), newest first. With `since`, only
+ * rows whose status changed at or after it: what the live feed pushes.
+ */
+export function listTimelineMessages(
+  db: Database,
+  sessionId: string,
+  options: { since?: string } = {},
+): Message[] {
+  const since = options.since === undefined ? "" : "AND t.status_timestamp >= $since";
+  const rows = db
+    .query(
+      `${MESSAGE_SELECT} AND fa.session_id = $sessionId ${since} ${NEWEST_FIRST} LIMIT ${TIMELINE_LIMIT}`,
+    )
+    .all({ sessionId, ...(options.since === undefined ? {} : { since: options.since }) }) as MessageRow[];
+  return rows.map(toMessage);
+}
+
+/** Changes whenever an agent of the session registers or deregisters. */
+export function sessionAgentsStamp(db: Database, sessionId: string): string {
+  const row = db
+    .query(
+      `SELECT COUNT(*) AS total, COALESCE(SUM(status = 'active'), 0) AS active,
+         COALESCE(MAX(registered_at), '') AS registered, COALESCE(MAX(deregistered_at), '') AS deregistered
+       FROM agents WHERE session_id = ?`,
+    )
+    .get(sessionId);
+  return JSON.stringify(row);
+}
+
+/** SQLite bumps this number on a connection when another connection commits to the file. */
+export function dataVersion(db: Database): number {
+  return (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+}

@@ -1,0 +1,41 @@
+import type { Database } from "bun:sqlite";
+import { Elysia } from "elysia";
+import { deliverBroadcast, deliverUnicast } from "../../broker/messaging.ts";
+import { MAX_BODY_BYTES } from "../guards.ts";
+import { HttpError } from "../http-error.ts";
+import { SendMessageBody } from "../model.ts";
+import { requireSessionHeader } from "../session-header.ts";
+
+const BROADCAST_TARGET = "*";
+
+export function messageRoutes(db: Database) {
+  return new Elysia().post(
+    "/ui/api/messages/send",
+    ({ headers, body }) => {
+      const sessionId = requireSessionHeader(db, headers);
+      const input = { sessionId, fromAgentId: body.from_agent_id, text: body.text };
+      if (body.to_agent_id === BROADCAST_TARGET) {
+        const { summary } = deliverBroadcast(db, input);
+        return { task_id: summary.id, status: summary.status.state };
+      }
+      const { task } = deliverUnicast(db, { ...input, toAgentId: body.to_agent_id });
+      return { task_id: task.id, status: task.status.state };
+    },
+    {
+      // The raw text goes to transform, so the session header is checked before the body is judged.
+      parse: ({ request }) => request.arrayBuffer(),
+      transform: (ctx) => {
+        requireSessionHeader(db, ctx.headers);
+        const raw: unknown = ctx.body;
+        if (!(raw instanceof ArrayBuffer)) throw new HttpError(422, "Request body is missing");
+        if (raw.byteLength > MAX_BODY_BYTES) throw new HttpError(413, "Request body too large");
+        try {
+          ctx.body = JSON.parse(new TextDecoder().decode(raw));
+        } catch {
+          throw new HttpError(422, "Request body is not valid JSON");
+        }
+      },
+      body: SendMessageBody,
+    },
+  );
+}

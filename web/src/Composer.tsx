@@ -1,0 +1,195 @@
+import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from "solid-js";
+import { type Agent, ApiError, sendMessage } from "./api.ts";
+import {
+  type ActiveMention,
+  findActiveMention,
+  insertMention,
+  mentionCandidates,
+  parseMessage,
+} from "./mentions.ts";
+
+const MAX_HEIGHT_REM = 9;
+const BLUR_CLOSE_MS = 100;
+
+export function Composer(props: {
+  administratorId: string | undefined;
+  recipients: Agent[];
+  onSent: () => void;
+}) {
+  const [text, setText] = createSignal("");
+  const [error, setError] = createSignal("");
+  const [sending, setSending] = createSignal(false);
+  const [mention, setMention] = createSignal<ActiveMention | null>(null);
+  const [dismissed, setDismissed] = createSignal(false);
+  const [highlight, setHighlight] = createSignal(0);
+  let input: HTMLTextAreaElement | undefined;
+  let composing = false;
+
+  const disabled = () => !props.administratorId || props.recipients.length === 0;
+  const candidates = createMemo(() => {
+    const active = mention();
+    return active ? mentionCandidates(active.query, props.recipients) : [];
+  });
+  const open = () => !dismissed() && mention() !== null && candidates().length > 0;
+
+  createEffect(on(open, (isOpen) => isOpen && setHighlight(0)));
+  createEffect(() => setHighlight((index) => Math.max(0, Math.min(index, candidates().length - 1))));
+
+  const updateMention = () => {
+    if (!input) return;
+    setMention(findActiveMention(input.value, input.selectionStart ?? input.value.length));
+  };
+  const onSelectionChange = () => {
+    if (document.activeElement === input) updateMention();
+  };
+  document.addEventListener("selectionchange", onSelectionChange);
+  onCleanup(() => document.removeEventListener("selectionchange", onSelectionChange));
+
+  const resize = () => {
+    if (!input) return;
+    input.style.height = "auto";
+    const max = MAX_HEIGHT_REM * Number.parseFloat(getComputedStyle(document.documentElement).fontSize);
+    input.style.height = `${Math.min(input.scrollHeight, max)}px`;
+    input.style.overflowY = input.scrollHeight > max ? "auto" : "hidden";
+  };
+
+  const choose = (index: number) => {
+    const active = mention();
+    const candidate = candidates()[index];
+    if (!input || !active || !candidate) return;
+    const caret = input.selectionStart ?? input.value.length;
+    const next = insertMention(input.value, active, caret, candidate.slug);
+    input.value = next.text;
+    setText(next.text);
+    input.setSelectionRange(next.caret, next.caret);
+    updateMention();
+    resize();
+  };
+
+  const send = async () => {
+    if (sending() || disabled() || text().trim() === "" || !props.administratorId) return;
+    const parsed = parseMessage(text(), props.recipients);
+    if (!parsed.ok) return setError(parsed.error);
+    setSending(true);
+    try {
+      await sendMessage({
+        from_agent_id: props.administratorId,
+        to_agent_id: parsed.toAgentId,
+        text: parsed.body,
+      });
+      setText("");
+      if (input) input.value = "";
+      setMention(null);
+      resize();
+      props.onSent();
+    } catch (failure) {
+      setError(failure instanceof ApiError && failure.message ? failure.message : "Send failed");
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    // An IME composition owns Enter, Tab and the arrows: composing must never submit.
+    if (event.isComposing || composing || event.keyCode === 229) return;
+    if (open()) {
+      const last = candidates().length - 1;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        return setHighlight((index) => Math.min(index + 1, last));
+      }
+      if (event.key === "ArrowUp") {
+        event.preventDefault();
+        return setHighlight((index) => Math.max(index - 1, 0));
+      }
+      if (event.key === "Enter" || event.key === "Tab") {
+        event.preventDefault();
+        return choose(highlight());
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        return setDismissed(true);
+      }
+    }
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      void send();
+    }
+  };
+
+  return (
+    <div class="relative px-5 pb-4 pt-2 border-t border-gray-200 dark:border-gray-700 bg-white dark:bg-gray-800">
+      <Show when={open()}>
+        <div
+          role="listbox"
+          class="mention-popover absolute left-5 bottom-full mb-1 min-w-64 max-w-md py-1 rounded-md shadow-lg bg-white dark:bg-gray-700 border border-gray-200 dark:border-gray-600"
+        >
+          <For each={candidates()}>
+            {(candidate, index) => (
+              <div
+                role="option"
+                tabIndex={-1}
+                aria-selected={index() === highlight()}
+                class="mention-option flex gap-3 px-3 py-1 cursor-pointer text-sm"
+                classList={{ "bg-indigo-100 dark:bg-indigo-800": index() === highlight() }}
+                onMouseEnter={() => setHighlight(index())}
+                onMouseDown={(event) => {
+                  event.preventDefault();
+                  choose(index());
+                }}
+              >
+                <span class="font-mono">@{candidate.slug}</span>
+                <span class="text-gray-500 dark:text-gray-300 truncate">{candidate.label}</span>
+              </div>
+            )}
+          </For>
+        </div>
+      </Show>
+      <div class="flex items-end gap-2">
+        <textarea
+          ref={input}
+          rows={1}
+          class="flex-1 resize-none px-3 py-2 rounded-md border border-gray-300 dark:border-gray-600 bg-white dark:bg-gray-900 focus:outline-none focus:ring-2 focus:ring-indigo-400 disabled:opacity-60"
+          placeholder={
+            disabled() ? "Administrator unavailable — messaging disabled" : "@agent or @all message..."
+          }
+          disabled={disabled()}
+          onInput={(event) => {
+            setText(event.currentTarget.value);
+            setError("");
+            setDismissed(false);
+            updateMention();
+            resize();
+          }}
+          onKeyDown={onKeyDown}
+          onKeyUp={(event) => {
+            if (event.key !== "Escape") updateMention();
+          }}
+          onMouseUp={() => {
+            setDismissed(false);
+            updateMention();
+          }}
+          onCompositionStart={() => {
+            composing = true;
+          }}
+          onCompositionEnd={() => {
+            composing = false;
+          }}
+          onBlur={() => setTimeout(() => setDismissed(true), BLUR_CLOSE_MS)}
+          onFocus={() => setDismissed(false)}
+        />
+        <button
+          type="button"
+          class="btn btn-primary"
+          disabled={sending() || disabled() || text().trim() === ""}
+          onClick={() => void send()}
+        >
+          {sending() ? "..." : "Send"}
+        </button>
+      </div>
+      <Show when={error()}>
+        <p class="composer-error mt-1 text-sm text-red-600 dark:text-red-400">{error()}</p>
+      </Show>
+    </div>
+  );
+}
