@@ -51,7 +51,8 @@ export function createApp(db: Database, options: AppOptions) {
   const allowed = allowedHostnames(options.host);
   // Its own connection: data_version only moves for commits made by *other* connections.
   const live = new LiveFeed(openConnection(db.filename), options.watchIntervalMs ?? WATCH_INTERVAL_MS);
-  return new Elysia()
+  // strictPath: `/ui` redirects while `/ui/` is the page.
+  return new Elysia({ strictPath: true })
     .decorate("live", live)
     .onRequest(({ request }) => guardRequest(request, { allowed, port: options.port }) ?? undefined)
     .onError(({ code, error, request }) => {

@@ -1,0 +1,141 @@
+import type { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { registerAgent } from "../../src/broker/agents.ts";
+import { openConnection } from "../../src/broker/db.ts";
+import { createSession } from "../../src/broker/sessions.ts";
+import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
+import { errorBody, errorOf, type Fixture, makeFixture } from "./fixture.ts";
+
+let fx: Fixture;
+let other: Database;
+beforeAll(() => {
+  fx = makeFixture({ keepAliveMs: 300, watchIntervalMs: 50 });
+  // Another process's connection: the feed must notice its commits.
+  other = openConnection(fx.db.filename);
+});
+afterAll(() => {
+  other.close();
+  fx.cleanup();
+});
+
+/** Reads an event stream until `done` says enough or the time runs out. */
+async function readStream(
+  response: Response,
+  done: (text: string) => boolean,
+  timeoutMs = 3000,
+): Promise<string> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const deadline = Date.now() + timeoutMs;
+  while (!done(text) && Date.now() < deadline) {
+    const chunk = await Promise.race([
+      reader.read(),
+      Bun.sleep(Math.max(1, deadline - Date.now())).then(() => null),
+    ]);
+    if (!chunk || chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
+}
+
+type Change = { messages: { task_id: string; status: string; body: string }[]; agents_changed: boolean };
+
+function changes(text: string): Change[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block.startsWith("event: change\n"))
+    .map((block) => JSON.parse(block.slice(block.indexOf("data: ") + 6)) as Change);
+}
+
+describe("GET /ui/api/events", () => {
+  it("needs a session_id query parameter naming an existing session", async () => {
+    expect(await errorOf(await fx.request("/ui/api/events"))).toEqual({
+      status: 400,
+      body: errorBody("session_id query parameter required"),
+    });
+    expect(await errorOf(await fx.request("/ui/api/events?session_id=nope"))).toEqual({
+      status: 404,
+      body: errorBody("Session not found"),
+    });
+  });
+
+  it("streams another connection's send, then its ack, as changed Message objects", async () => {
+    const response = await fx.request(`/ui/api/events?session_id=${fx.sessionId}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    let taskId = "";
+    setTimeout(() => {
+      taskId = sendUnicast(other, {
+        sessionId: fx.sessionId,
+        fromAgentId: fx.claudeId,
+        toAgentId: fx.reviewerId,
+        text: "from the CLI",
+      }).id;
+      setTimeout(() => ackTask(other, { sessionId: fx.sessionId, agentId: fx.reviewerId, taskId }), 200);
+    }, 100);
+    const text = await readStream(response, (seen) =>
+      changes(seen).some((change) => change.messages.some((m) => m.status === "completed")),
+    );
+    expect(text).toStartWith("retry: 1000\n: connected\n\n");
+    const events = changes(text);
+    expect(events[0]!.agents_changed).toBe(false);
+    expect(events[0]!.messages.map((m) => [m.task_id, m.status, m.body])).toEqual([
+      [taskId, "input_required", "from the CLI"],
+    ]);
+    expect(events.at(-1)!.messages.find((m) => m.task_id === taskId)?.status).toBe("completed");
+  });
+
+  it("flags agent changes and sends keep-alive comments", async () => {
+    const response = await fx.request(`/ui/api/events?session_id=${fx.sessionId}`);
+    setTimeout(
+      () => registerAgent(other, { sessionId: fx.sessionId, name: "late", description: "d", skills: [] }),
+      100,
+    );
+    const text = await readStream(
+      response,
+      (seen) => seen.includes(": keep-alive") && changes(seen).some((change) => change.agents_changed),
+    );
+    expect(changes(text).some((change) => change.agents_changed)).toBe(true);
+    expect(text).toContain(": keep-alive\n\n");
+  });
+
+  it("watches the database only while a stream is open", async () => {
+    const live = fx.app.decorator.live;
+    expect(live.listening).toBe(false);
+    const controller = new AbortController();
+    const response = await fx.app.handle(
+      new Request(`http://localhost/ui/api/events?session_id=${fx.sessionId}`, { signal: controller.signal }),
+    );
+    const reader = response.body!.getReader();
+    await reader.read();
+    expect(live.listening).toBe(true);
+    await reader.cancel();
+    expect(live.listening).toBe(false);
+  });
+
+  it("says nothing about another session's writes", async () => {
+    const response = await fx.request(`/ui/api/events?session_id=${fx.sessionId}`);
+    const otherSession = createSession(other, null, {
+      session: "main",
+      windowId: "@0",
+      paneId: "%0",
+    });
+    other
+      .query("UPDATE agent_placements SET tmux_pane_id = NULL WHERE agent_id = ?")
+      .run(otherSession.director.agent_id);
+    setTimeout(
+      () =>
+        sendUnicast(other, {
+          sessionId: otherSession.session_id,
+          fromAgentId: otherSession.administrator_agent_id,
+          toAgentId: otherSession.director.agent_id,
+          text: "elsewhere",
+        }),
+      100,
+    );
+    const text = await readStream(response, () => false, 800);
+    expect(changes(text)).toEqual([]);
+  });
+});
