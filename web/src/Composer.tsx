@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { type Agent, ApiError, sendMessage } from "./api.ts";
 import {
   type ActiveMention,
@@ -30,7 +30,8 @@ export function Composer(props: {
     const active = mention();
     return active ? mentionCandidates(active.query, props.recipients) : [];
   });
-  const open = () => !dismissed() && mention() !== null && candidates().length > 0;
+  // A memo, so the highlight resets only when the popover really (re)opens.
+  const open = createMemo(() => !dismissed() && mention() !== null && candidates().length > 0);
 
   createEffect(on(open, (isOpen) => isOpen && setHighlight(0)));
   createEffect(() => setHighlight((index) => Math.max(0, Math.min(index, candidates().length - 1))));
@@ -52,6 +53,8 @@ export function Composer(props: {
     input.style.height = `${Math.min(input.scrollHeight, max)}px`;
     input.style.overflowY = input.scrollHeight > max ? "auto" : "hidden";
   };
+
+  onMount(resize);
 
   const choose = (index: number) => {
     const active = mention();

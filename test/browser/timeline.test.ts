@@ -1,0 +1,371 @@
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { type RunningServer, startServer } from "../server/serve.ts";
+import { type Env, isolatedEnv, makeTempDir, ROOT } from "../support/cli.ts";
+import { PrivateTmux } from "../support/tmux.ts";
+import { launchBrowser } from "./browser.ts";
+import { cliAck, cliBroadcast, cliCancel, cliSend, type Seeded, seedSession } from "./seed.ts";
+
+const temp = makeTempDir("cafleet-browser-");
+const tmux = new PrivateTmux("browser");
+let env: Env;
+let seeded: Seeded;
+let server: RunningServer;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let context: BrowserContext;
+let page: Page;
+let db: Database;
+let broadcastId = "";
+
+beforeAll(async () => {
+  const pane = tmux.start();
+  env = { ...isolatedEnv(temp.dir), ...tmux.envFor(pane) };
+  seeded = seedSession(env);
+  cliSend(env, seeded, seeded.claudeId, seeded.reviewerId, "Please review PR #42\nsecond line");
+  broadcastId = cliBroadcast(env, seeded, seeded.directorId, "Stand-up in 5 minutes");
+  const canceled = cliSend(env, seeded, seeded.reviewerId, seeded.claudeId, "never mind");
+  cliCancel(env, seeded, seeded.reviewerId, canceled);
+  server = await startServer(env);
+  db = new Database(join(temp.dir, "cafleet.db"), { readonly: true });
+  const reviewerDelivery = db
+    .query("SELECT task_id FROM tasks WHERE origin_task_id = ? AND context_id = ?")
+    .get(broadcastId, seeded.reviewerId) as { task_id: string };
+  cliAck(env, seeded, seeded.reviewerId, reviewerDelivery.task_id);
+  browser = await launchBrowser();
+  context = browser.context;
+  page = context.pages()[0] ?? (await context.newPage());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  db?.close();
+  tmux.kill();
+  temp.cleanup();
+});
+
+const textarea = () => page.locator("textarea");
+const entries = () => page.locator("li.entry");
+const entryWithBody = (body: string) =>
+  page.locator("li.entry", { has: page.locator("p.body", { hasText: body }) });
+
+function taskCount(): number {
+  return (db.query("SELECT COUNT(*) AS n FROM tasks").get() as { n: number }).n;
+}
+
+describe("the session picker", () => {
+  it("lists the session and opens it", async () => {
+    await page.goto(`${server.base}/ui/`);
+    await page.getByText("CAFleet — Sessions").waitFor();
+    await page.getByText("Select a Session").waitFor();
+    const row = page.locator(`button[data-session-id="${seeded.sessionId}"]`);
+    await expect(row.innerText()).resolves.toMatch(
+      new RegExp(`^${seeded.sessionId.slice(0, 8)}\\s+demo\\s+4 agents \\| Created \\S.*\\s+→$`),
+    );
+    await row.click();
+    await page.getByText(`CAFleet — ${seeded.sessionId.slice(0, 8)}`).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/sessions/${seeded.sessionId}/agents`);
+    await page.getByText("Sending as Administrator").waitFor();
+  });
+});
+
+describe("the session view", () => {
+  it("lists active agents in the sidebar by registration", async () => {
+    const names = await page.locator('[data-group="Active"] li').allInnerTexts();
+    expect(names).toEqual(["Director", "Administrator", "Claude-A", "reviewer-bot"]);
+    expect(await page.locator('[data-group="Deregistered"]').count()).toBe(0);
+  });
+
+  it("shows unicasts and a broadcast once with one chip per recipient, oldest first", async () => {
+    await entries().first().waitFor();
+    const rows = await entries().evaluateAll((items) =>
+      items.map((item) => ({
+        kind: item.getAttribute("data-kind"),
+        sender: item.querySelector(".sender")?.textContent,
+        chips: [...item.querySelectorAll(".mention")].map((chip) => chip.textContent),
+        body: item.querySelector("p.body")?.textContent,
+        struck: item.querySelector("p.body")?.classList.contains("line-through"),
+        time: item.querySelector("time")?.textContent,
+      })),
+    );
+    expect(rows.map(({ time, ...rest }) => rest)).toEqual([
+      {
+        kind: "unicast",
+        sender: "Claude-A",
+        chips: ["@reviewer-bot"],
+        body: "Please review PR #42\nsecond line",
+        struck: false,
+      },
+      {
+        kind: "broadcast",
+        sender: "Director",
+        // API order (newest status first): reviewer-bot's ACK is the latest change.
+        chips: ["@reviewer-bot", "@Claude-A"],
+        body: "Stand-up in 5 minutes",
+        struck: false,
+      },
+      { kind: "unicast", sender: "reviewer-bot", chips: ["@Claude-A"], body: "never mind", struck: true },
+    ]);
+    for (const row of rows) expect(row.time).toMatch(/^\d\d:\d\d$/);
+    // Newlines are kept on screen, not folded into one line.
+    const height = await entryWithBody("Please review")
+      .locator("p.body")
+      .evaluate((p) => p.getBoundingClientRect().height);
+    const single = await entryWithBody("Stand-up")
+      .locator("p.body")
+      .evaluate((p) => p.getBoundingClientRect().height);
+    expect(height).toBeGreaterThan(single * 1.5);
+  });
+
+  it("shows an ACK chip whose hover tooltip names the agent and the ACK time", async () => {
+    const broadcast = entryWithBody("Stand-up in 5 minutes");
+    expect(await broadcast.locator(".ack").count()).toBe(1);
+    expect(await entryWithBody("never mind").locator(".ack").count()).toBe(0);
+    const tooltip = broadcast.locator(".ack-tooltip");
+    expect(await tooltip.isVisible()).toBe(false);
+    await broadcast.locator(".ack").hover();
+    await tooltip.waitFor({ state: "visible" });
+    const acked = db
+      .query("SELECT status_timestamp FROM tasks WHERE origin_task_id = ? AND context_id = ?")
+      .get(broadcastId, seeded.reviewerId) as { status_timestamp: string };
+    expect(await tooltip.innerText()).toBe(
+      `@reviewer-bot — ${new Date(acked.status_timestamp).toISOString()}`,
+    );
+  });
+});
+
+describe("the composer", () => {
+  it("explains what is wrong with a message and keeps the text", async () => {
+    await textarea().fill("hello there");
+    await textarea().press("Enter");
+    await page.locator(".composer-error").waitFor();
+    expect(await page.locator(".composer-error").innerText()).toBe("Start the message with @<agent> or @all");
+    expect(await textarea().inputValue()).toBe("hello there");
+    await textarea().pressSequentially("!");
+    expect(await page.locator(".composer-error").count()).toBe(0);
+    for (const [text, error] of [
+      ["@all @Claude-A hi", "@all cannot be combined with other mentions"],
+      ["@nobody hi", "No active agent named '@nobody'"],
+      ["@claude-a   ", "Message body is empty"],
+      [
+        "@claude-a @reviewer-bot hi",
+        "Multi-recipient unicast not supported in first cut; use @all for broadcast",
+      ],
+    ]) {
+      await textarea().fill(text!);
+      await textarea().press("Enter");
+      expect(await page.locator(".composer-error").innerText()).toBe(error!);
+    }
+    await textarea().fill("");
+  });
+
+  it("autocompletes @ mentions with the keyboard and sends @name with newlines kept", async () => {
+    const before = taskCount();
+    await textarea().click();
+    await textarea().pressSequentially("@");
+    const options = page.locator(".mention-option");
+    await options.first().waitFor();
+    const rows = () =>
+      options.evaluateAll((items) =>
+        items.map((item) => [...item.querySelectorAll("span")].map((span) => span.textContent)),
+      );
+    expect(await rows()).toEqual([
+      ["@all", "all"],
+      ["@claude-a", "Claude-A"],
+      ["@director", "Director"],
+      ["@reviewer-bot", "reviewer-bot"],
+    ]);
+    for (let step = 0; step < 4; step++) await textarea().press("ArrowDown");
+    expect(await page.locator('.mention-option[aria-selected="true"] span').first().innerText()).toBe(
+      "@reviewer-bot",
+    );
+    await textarea().press("ArrowUp");
+    await textarea().press("ArrowUp");
+    await textarea().press("ArrowUp");
+    await textarea().press("ArrowUp");
+    expect(await page.locator('.mention-option[aria-selected="true"] span').first().innerText()).toBe("@all");
+    await textarea().pressSequentially("r");
+    expect(await rows()).toEqual([["@reviewer-bot", "reviewer-bot"]]);
+    await textarea().press("Tab");
+    expect(await textarea().inputValue()).toBe("@reviewer-bot ");
+    expect(await options.count()).toBe(0);
+    await textarea().pressSequentially("first line");
+    await textarea().press("Shift+Enter");
+    await textarea().pressSequentially("second <b>line</b>");
+    expect(await textarea().inputValue()).toBe("@reviewer-bot first line\nsecond <b>line</b>");
+    await textarea().press("Enter");
+    await entryWithBody("second <b>line</b>").waitFor();
+    expect(await textarea().inputValue()).toBe("");
+    expect(taskCount()).toBe(before + 1);
+    const row = db
+      .query("SELECT from_agent_id, context_id, task_json FROM tasks ORDER BY rowid DESC LIMIT 1")
+      .get() as { from_agent_id: string; context_id: string; task_json: string };
+    expect([row.from_agent_id, row.context_id]).toEqual([seeded.administratorId, seeded.reviewerId]);
+    expect(JSON.parse(row.task_json).artifacts[0].parts[0].text).toBe("first line\nsecond <b>line</b>");
+  });
+
+  it("sends @all as a broadcast to every non-Administrator agent", async () => {
+    await textarea().fill("@all please rebase");
+    await page.getByRole("button", { name: "Send" }).click();
+    const entry = entryWithBody("please rebase");
+    await entry.waitFor();
+    expect(await entry.locator(".mention").allInnerTexts()).toEqual([
+      "@reviewer-bot",
+      "@Claude-A",
+      "@Director",
+    ]);
+    const summary = db
+      .query(
+        "SELECT from_agent_id, task_json FROM tasks WHERE type = 'broadcast_summary' ORDER BY rowid DESC LIMIT 1",
+      )
+      .get() as { from_agent_id: string; task_json: string };
+    expect(summary.from_agent_id).toBe(seeded.administratorId);
+    expect(JSON.parse(summary.task_json).metadata.recipientCount).toBe(3);
+  });
+
+  it("never sends while an IME composition is active", async () => {
+    const before = taskCount();
+    await textarea().fill("@claude-a 変換中");
+    await textarea().evaluate((element) => {
+      element.dispatchEvent(new CompositionEvent("compositionstart", { bubbles: true }));
+      element.dispatchEvent(
+        new KeyboardEvent("keydown", {
+          key: "Enter",
+          code: "Enter",
+          isComposing: true,
+          bubbles: true,
+          cancelable: true,
+        }),
+      );
+      element.dispatchEvent(new CompositionEvent("compositionend", { bubbles: true }));
+      element.dispatchEvent(
+        new KeyboardEvent("keydown", {
+          key: "Enter",
+          code: "Enter",
+          isComposing: true,
+          bubbles: true,
+          cancelable: true,
+        }),
+      );
+    });
+    await Bun.sleep(500);
+    expect(taskCount()).toBe(before);
+    expect(await textarea().inputValue()).toBe("@claude-a 変換中");
+    await textarea().fill("");
+  });
+});
+
+describe("live updates", () => {
+  it("shows a CLI send without a reload, within a second", async () => {
+    const marker = `live ${crypto.randomUUID().slice(0, 8)}`;
+    const navigations: string[] = [];
+    page.on("framenavigated", (frame) => navigations.push(frame.url()));
+    cliSend(env, seeded, seeded.claudeId, seeded.reviewerId, marker);
+    const sent = performance.now();
+    await entryWithBody(marker).waitFor({ timeout: 5000 });
+    const elapsed = performance.now() - sent;
+    expect(navigations).toEqual([]);
+    expect(elapsed).toBeLessThan(1000);
+    // The ACK made by the recipient's CLI appears in place too.
+    const taskId = (
+      db.query("SELECT task_id FROM tasks WHERE task_json LIKE ?").get(`%${marker}%`) as { task_id: string }
+    ).task_id;
+    cliAck(env, seeded, seeded.reviewerId, taskId);
+    await entryWithBody(marker).locator(".ack").waitFor({ timeout: 5000 });
+  });
+
+  it("adds a newly registered agent to the sidebar", async () => {
+    const result = Bun.spawnSync(
+      [
+        join(ROOT, "dist/cafleet"),
+        "--session-id",
+        seeded.sessionId,
+        "register",
+        "--name",
+        "late-joiner",
+        "--description",
+        "d",
+      ],
+      { env: env as Record<string, string> },
+    );
+    expect(result.exitCode).toBe(0);
+    await page.locator('[data-group="Active"] li', { hasText: "late-joiner" }).waitFor({ timeout: 5000 });
+  });
+
+  it("renders markup in a body as text and creates no element", async () => {
+    const body = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
+    cliSend(env, seeded, seeded.claudeId, seeded.reviewerId, body);
+    const entry = entryWithBody("<img src=x");
+    await entry.waitFor({ timeout: 5000 });
+    expect(await entry.locator("p.body").innerText()).toBe(body);
+    expect(await page.locator(".timeline img, .timeline script").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+});
+
+describe("protection", () => {
+  it("refuses a POST made by a page of another origin", async () => {
+    const other = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response("<p>other site</p>", { headers: { "content-type": "text/html" } }),
+    });
+    const foreign = await context.newPage();
+    try {
+      await foreign.goto(`http://127.0.0.1:${other.port}/`);
+      const before = taskCount();
+      const outcome = await foreign.evaluate(
+        async (target) => {
+          const body = JSON.stringify(target.body);
+          const simple = await fetch(target.url, {
+            method: "POST",
+            mode: "no-cors",
+            headers: { "Content-Type": "text/plain", "X-Session-Id": target.sessionId },
+            body,
+          }).then((response) => response.type);
+          const cors = await fetch(target.url, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-Session-Id": target.sessionId },
+            body,
+          }).then(
+            (response) => `status ${response.status}`,
+            () => "blocked",
+          );
+          return { simple, cors };
+        },
+        {
+          url: `${server.base}/ui/api/messages/send`,
+          sessionId: seeded.sessionId,
+          body: { from_agent_id: seeded.administratorId, to_agent_id: seeded.claudeId, text: "forged" },
+        },
+      );
+      expect(outcome).toEqual({ simple: "opaque", cors: "blocked" });
+      await Bun.sleep(200);
+      expect(taskCount()).toBe(before);
+      expect(db.query("SELECT COUNT(*) AS n FROM tasks WHERE task_json LIKE '%forged%'").get()).toEqual({
+        n: 0,
+      });
+    } finally {
+      await foreign.close();
+      other.stop(true);
+    }
+  });
+});
+
+describe("screenshot", () => {
+  it("saves the timeline, light and dark, to test-artifacts/", async () => {
+    mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+    await textarea().click();
+    await textarea().pressSequentially("@re");
+    await page.locator(".mention-option").first().waitFor();
+    await page.locator(".ack").first().hover();
+    await page.screenshot({ path: join(ROOT, "test-artifacts/timeline.png") });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: join(ROOT, "test-artifacts/timeline-dark.png") });
+    await page.emulateMedia({ colorScheme: "light" });
+    await textarea().fill("");
+  });
+});
