@@ -62,8 +62,8 @@ describe("the session picker", () => {
     await page.getByText("CAFleet — Sessions").waitFor();
     await page.getByText("Select a Session").waitFor();
     const row = page.locator(`button[data-session-id="${seeded.sessionId}"]`);
-    await expect(row.innerText()).resolves.toMatch(
-      new RegExp(`^${seeded.sessionId.slice(0, 8)}\\s+demo\\s+4 agents \\| Created \\S.*\\s+→$`),
+    await expect(row.textContent()).resolves.toMatch(
+      new RegExp(`^${seeded.sessionId.slice(0, 8)}demo4 agents \\| Created \\S+→$`),
     );
     await row.click();
     await page.getByText(`CAFleet — ${seeded.sessionId.slice(0, 8)}`).waitFor();
@@ -74,7 +74,7 @@ describe("the session picker", () => {
 
 describe("the session view", () => {
   it("lists active agents in the sidebar by registration", async () => {
-    const names = await page.locator('[data-group="Active"] li').allInnerTexts();
+    const names = await page.locator('[data-group="Active"] li').allTextContents();
     expect(names).toEqual(["Director", "Administrator", "Claude-A", "reviewer-bot"]);
     expect(await page.locator('[data-group="Deregistered"]').count()).toBe(0);
   });
@@ -131,7 +131,7 @@ describe("the session view", () => {
     const acked = db
       .query("SELECT status_timestamp FROM tasks WHERE origin_task_id = ? AND context_id = ?")
       .get(broadcastId, seeded.reviewerId) as { status_timestamp: string };
-    expect(await tooltip.innerText()).toBe(
+    expect(await tooltip.textContent()).toBe(
       `@reviewer-bot — ${new Date(acked.status_timestamp).toISOString()}`,
     );
   });
@@ -142,7 +142,9 @@ describe("the composer", () => {
     await textarea().fill("hello there");
     await textarea().press("Enter");
     await page.locator(".composer-error").waitFor();
-    expect(await page.locator(".composer-error").innerText()).toBe("Start the message with @<agent> or @all");
+    expect(await page.locator(".composer-error").textContent()).toBe(
+      "Start the message with @<agent> or @all",
+    );
     expect(await textarea().inputValue()).toBe("hello there");
     await textarea().pressSequentially("!");
     expect(await page.locator(".composer-error").count()).toBe(0);
@@ -157,7 +159,7 @@ describe("the composer", () => {
     ]) {
       await textarea().fill(text!);
       await textarea().press("Enter");
-      expect(await page.locator(".composer-error").innerText()).toBe(error!);
+      expect(await page.locator(".composer-error").textContent()).toBe(error!);
     }
     await textarea().fill("");
   });
@@ -179,14 +181,16 @@ describe("the composer", () => {
       ["@reviewer-bot", "reviewer-bot"],
     ]);
     for (let step = 0; step < 4; step++) await textarea().press("ArrowDown");
-    expect(await page.locator('.mention-option[aria-selected="true"] span').first().innerText()).toBe(
+    expect(await page.locator('.mention-option[aria-selected="true"] span').first().textContent()).toBe(
       "@reviewer-bot",
     );
     await textarea().press("ArrowUp");
     await textarea().press("ArrowUp");
     await textarea().press("ArrowUp");
     await textarea().press("ArrowUp");
-    expect(await page.locator('.mention-option[aria-selected="true"] span').first().innerText()).toBe("@all");
+    expect(await page.locator('.mention-option[aria-selected="true"] span').first().textContent()).toBe(
+      "@all",
+    );
     await textarea().pressSequentially("r");
     expect(await rows()).toEqual([["@reviewer-bot", "reviewer-bot"]]);
     await textarea().press("Tab");
@@ -212,7 +216,7 @@ describe("the composer", () => {
     await page.getByRole("button", { name: "Send" }).click();
     const entry = entryWithBody("please rebase");
     await entry.waitFor();
-    expect(await entry.locator(".mention").allInnerTexts()).toEqual([
+    expect(await entry.locator(".mention").allTextContents()).toEqual([
       "@reviewer-bot",
       "@Claude-A",
       "@Director",
@@ -300,7 +304,7 @@ describe("live updates", () => {
     cliSend(env, seeded, seeded.claudeId, seeded.reviewerId, body);
     const entry = entryWithBody("<img src=x");
     await entry.waitFor({ timeout: 5000 });
-    expect(await entry.locator("p.body").innerText()).toBe(body);
+    expect(await entry.locator("p.body").textContent()).toBe(body);
     expect(await page.locator(".timeline img, .timeline script").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
