@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../server/serve.ts";
-import { type Env, isolatedEnv, makeTempDir, ROOT } from "../support/cli.ts";
+import { type Env, isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
 import { launchBrowser } from "./browser.ts";
 import { cliAck, cliBroadcast, cliCancel, cliSend, type Seeded, seedSession } from "./seed.ts";
@@ -299,6 +299,18 @@ describe("live updates", () => {
     await page.locator('[data-group="Active"] li', { hasText: "late-joiner" }).waitFor({ timeout: 5000 });
   });
 
+  it("refetches and reconnects after the server comes back", async () => {
+    const port = server.port;
+    expect(await server.stop()).toBe(0);
+    const marker = `while down ${crypto.randomUUID().slice(0, 8)}`;
+    cliSend(env, seeded, seeded.claudeId, seeded.reviewerId, marker);
+    server = await startServer(env, ["--port", String(port)]);
+    await entryWithBody(marker).waitFor({ timeout: 15_000 });
+    const after = `after restart ${crypto.randomUUID().slice(0, 8)}`;
+    cliSend(env, seeded, seeded.claudeId, seeded.reviewerId, after);
+    await entryWithBody(after).waitFor({ timeout: 5000 });
+  });
+
   it("renders markup in a body as text and creates no element", async () => {
     const body = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
     cliSend(env, seeded, seeded.claudeId, seeded.reviewerId, body);
@@ -307,6 +319,48 @@ describe("live updates", () => {
     expect(await entry.locator("p.body").textContent()).toBe(body);
     expect(await page.locator(".timeline img, .timeline script").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+});
+
+describe("sessions without an Administrator, and no sessions at all", () => {
+  it("disables sending with the spec's banner and placeholder", async () => {
+    const created = JSON.parse(runCafleet(["session", "create", "--json"], env).stdout);
+    const writer = new Database(join(temp.dir, "cafleet.db"));
+    writer.run("PRAGMA busy_timeout = 5000");
+    writer
+      .query("UPDATE agents SET status = 'deregistered' WHERE agent_id = ?")
+      .run(created.administrator_agent_id);
+    writer.close();
+    await page.getByRole("button", { name: "Back to Sessions" }).click();
+    await page.locator(`button[data-session-id="${created.session_id}"]`).click();
+    await page.getByText("This session has no Administrator agent. Send is disabled.").waitFor();
+    expect(await page.getByText("Sending as Administrator").count()).toBe(0);
+    expect(await textarea().isDisabled()).toBe(true);
+    expect(await textarea().getAttribute("placeholder")).toBe(
+      "Administrator unavailable — messaging disabled",
+    );
+    expect(await page.getByText("No messages yet").count()).toBe(1);
+    await page.goBack();
+    await page.goBack();
+    await page.getByText(`CAFleet — ${seeded.sessionId.slice(0, 8)}`).waitFor();
+    expect(await textarea().getAttribute("placeholder")).toBe("@agent or @all message...");
+  });
+
+  it("tells how to create a session when there is none", async () => {
+    const empty = makeTempDir("cafleet-browser-empty-");
+    const emptyServer = await startServer(isolatedEnv(empty.dir));
+    const other = await context.newPage();
+    try {
+      await other.goto(`${emptyServer.base}/ui/#/sessions/unknown/agents`);
+      await other.getByText("No sessions found.").waitFor();
+      expect(new URL(other.url()).hash).toBe("#/sessions");
+      expect(await other.locator("code").textContent()).toBe("cafleet session create");
+      expect(await other.getByText("Run cafleet session create to create one.").count()).toBe(1);
+    } finally {
+      await other.close();
+      await emptyServer.stop();
+      empty.cleanup();
+    }
   });
 });
 

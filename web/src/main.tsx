@@ -6,16 +6,18 @@ import { SessionPicker } from "./SessionPicker.tsx";
 import { SessionView } from "./SessionView.tsx";
 
 function App() {
+  const sessionId = () => {
+    const current = route();
+    return current.screen === "session" ? current.sessionId : undefined;
+  };
   return (
     <Switch>
+      {/* keyed: another session id in the hash builds a fresh view */}
+      <Match when={sessionId()} keyed>
+        {(id) => <SessionView sessionId={id} />}
+      </Match>
       <Match when={route().screen === "sessions"}>
         <SessionPicker />
-      </Match>
-      <Match when={route().screen === "session" && route()}>
-        {(current) => {
-          const sessionRoute = current() as { sessionId: string };
-          return <SessionView sessionId={sessionRoute.sessionId} />;
-        }}
       </Match>
     </Switch>
   );
