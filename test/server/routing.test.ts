@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { errorBody, errorOf, type Fixture, makeFixture, postJson, sessionHeaders } from "./fixture.ts";
+import { createApp } from "../../src/server/app.ts";
+import { errorBody, errorOf, type Fixture, makeFixture, PORT, postJson, sessionHeaders } from "./fixture.ts";
 
 let fx: Fixture;
 beforeAll(() => {
@@ -81,6 +82,20 @@ describe("routing", () => {
       const response = await fx.request(path, { method, headers: sessionHeaders(fx) });
       expect(response.headers.get("allow")).toBe(allowed);
       expect(await errorOf(response)).toEqual({ status: 405, body: errorBody("Method Not Allowed") });
+    }
+  });
+});
+
+describe("without a built UI", () => {
+  it("answers /ui/ with a 404 JSON error and still serves the API", async () => {
+    const bare = createApp(fx.db, { host: "127.0.0.1", port: PORT, assets: {} });
+    try {
+      const request = (path: string) => bare.handle(new Request(`http://localhost${path}`));
+      for (const path of ["/ui/", "/ui/sessions"])
+        expect(await errorOf(await request(path))).toEqual({ status: 404, body: errorBody("Not Found") });
+      expect((await request("/ui/api/sessions")).status).toBe(200);
+    } finally {
+      bare.decorator.live.close();
     }
   });
 });
