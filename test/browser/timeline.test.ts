@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
+import { openConnection } from "../../src/broker/db.ts";
+import { sendUnicast } from "../../src/broker/tasks.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import { type Env, isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
@@ -425,5 +427,32 @@ describe("screenshot", () => {
     await page.screenshot({ path: join(ROOT, "test-artifacts/timeline-dark.png") });
     await page.emulateMedia({ colorScheme: "light" });
     await textarea().fill("");
+  });
+});
+
+describe("a long timeline", () => {
+  it("opens scrolled to the newest message at the bottom", async () => {
+    const writer = openConnection(join(temp.dir, "cafleet.db"));
+    for (let index = 0; index < 80; index++)
+      sendUnicast(writer, {
+        sessionId: seeded.sessionId,
+        fromAgentId: seeded.claudeId,
+        toAgentId: seeded.reviewerId,
+        text: `bulk ${index}`,
+      });
+    writer.close();
+    await page.reload();
+    const last = entryWithBody("bulk 79");
+    await last.waitFor();
+    await page.waitForFunction(() => {
+      const timeline = document.querySelector(".timeline")!;
+      return (
+        timeline.scrollHeight > timeline.clientHeight &&
+        timeline.scrollTop + timeline.clientHeight >= timeline.scrollHeight - 2
+      );
+    });
+    expect(await last.isVisible()).toBe(true);
+    const lastKind = await entries().last().locator("p.body").textContent();
+    expect(lastKind).toBe("bulk 79");
   });
 });

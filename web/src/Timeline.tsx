@@ -61,9 +61,10 @@ function TimelineEntry(props: { entry: Entry; agents: Agent[] }) {
 export function Timeline(props: { messages: Message[]; agents: Agent[]; loading: boolean }) {
   const entries = createMemo(() => groupEntries(props.messages));
   let scroller: HTMLDivElement | undefined;
+  // Also when loading ends: the first entries arrive while "Loading timeline..." is still shown.
   createEffect(
-    on(entries, () => {
-      queueMicrotask(() => {
+    on([entries, () => props.loading], () => {
+      requestAnimationFrame(() => {
         if (scroller) scroller.scrollTop = scroller.scrollHeight;
       });
     }),
