@@ -213,6 +213,25 @@ describe("the composer", () => {
     expect(JSON.parse(row.task_json).artifacts[0].parts[0].text).toBe("first line\nsecond <b>line</b>");
   });
 
+  it("closes the popover on Escape and on blur, and inserts a clicked row keeping focus", async () => {
+    const options = page.locator(".mention-option");
+    await textarea().fill("");
+    await textarea().pressSequentially("hi @");
+    await options.first().waitFor();
+    await textarea().press("Escape");
+    expect(await options.count()).toBe(0);
+    await textarea().pressSequentially("c");
+    await options.first().waitFor();
+    await options.filter({ hasText: "Claude-A" }).click();
+    expect(await textarea().inputValue()).toBe("hi @claude-a ");
+    expect(await textarea().evaluate((element) => document.activeElement === element)).toBe(true);
+    await textarea().pressSequentially("@d");
+    await options.first().waitFor();
+    await page.locator("header h1").click();
+    await options.first().waitFor({ state: "detached" });
+    await textarea().fill("");
+  });
+
   it("sends @all as a broadcast to every non-Administrator agent", async () => {
     await textarea().fill("@all please rebase");
     await page.getByRole("button", { name: "Send" }).click();
