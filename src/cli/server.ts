@@ -31,7 +31,9 @@ function waitForStopSignal(): Promise<void> {
 
 export async function serve(ctx: CommandContext): Promise<void> {
   const host = optionString(ctx, "--host") ?? (ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST);
-  const requestedPort = optionNumber(ctx, "--port") ?? envPort(ctx.env) ?? DEFAULT_PORT;
+  // A broken variable fails the command even when --port overrides it (cli.md §2).
+  const fromEnv = envPort(ctx.env);
+  const requestedPort = optionNumber(ctx, "--port") ?? fromEnv ?? DEFAULT_PORT;
   const { db } = openDatabase(ctx.env);
   if (!hasUi(UI_ASSETS)) await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
 

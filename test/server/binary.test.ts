@@ -14,6 +14,11 @@ describe("cafleet server: options and errors", () => {
   it("refuses a non-integer CAFLEET_BROKER_PORT with exit 1", () => {
     const result = runCafleet(["server"], { ...env, CAFLEET_BROKER_PORT: "80x" });
     expect([result.exitCode, result.stderr]).toEqual([1, "Error: invalid CAFLEET_BROKER_PORT value '80x'\n"]);
+    const overridden = runCafleet(["server", "--port", "0"], { ...env, CAFLEET_BROKER_PORT: "eighty" });
+    expect([overridden.exitCode, overridden.stderr]).toEqual([
+      1,
+      "Error: invalid CAFLEET_BROKER_PORT value 'eighty'\n",
+    ]);
   });
 
   it("refuses a non-integer --port with exit 2", () => {
