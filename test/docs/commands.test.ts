@@ -1,0 +1,157 @@
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { checkCommand, extractCommands, type QuotedCommand, shellWords } from "./extract.ts";
+
+const ROOT = join(import.meta.dir, "../..");
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return markdownFiles(path);
+    return path.endsWith(".md") ? [path] : [];
+  });
+}
+
+const FILES = [...markdownFiles(join(ROOT, "skills")), join(ROOT, "README.md")].sort();
+const QUOTED: QuotedCommand[] = FILES.flatMap((path) =>
+  extractCommands(relative(ROOT, path), readFileSync(path, "utf8")),
+);
+
+describe("every cafleet command quoted in skills/ and README.md", () => {
+  test("is accepted by the real CLI parser", () => {
+    const failures = QUOTED.flatMap((quoted) =>
+      checkCommand(quoted).map(
+        (problem) => `${quoted.file}:${quoted.line}: ${quoted.text}\n    → ${problem}`,
+      ),
+    );
+    expect(failures.join("\n")).toBe("");
+  });
+
+  test("the extraction found the commands the skills teach", () => {
+    const perFile = (file: string) => QUOTED.filter((quoted) => quoted.file === file).length;
+    expect(QUOTED.length).toBeGreaterThan(60);
+    expect(perFile("skills/cafleet/SKILL.md")).toBeGreaterThan(25);
+    expect(perFile("skills/cafleet/roles/director.md")).toBeGreaterThanOrEqual(10);
+    expect(perFile("skills/cafleet-monitoring/SKILL.md")).toBeGreaterThanOrEqual(4);
+    expect(perFile("README.md")).toBeGreaterThanOrEqual(3);
+    const commandWords = new Set(
+      QUOTED.map((quoted) => shellWords(quoted.text.replace(/<[^<>\n]*>/g, "x")))
+        .map((words) => words.slice(1).filter((word) => !word.startsWith("-") && word !== "x"))
+        .map((words) =>
+          (["session", "member", "db", "skills"].includes(words[0]!)
+            ? words.slice(0, 2)
+            : words.slice(0, 1)
+          ).join(" "),
+        ),
+    );
+    // Every command of the CLI is shown at least once.
+    for (const path of [
+      "session create",
+      "session list",
+      "session show",
+      "session delete",
+      "register",
+      "send",
+      "broadcast",
+      "poll",
+      "ack",
+      "cancel",
+      "get-task",
+      "agents",
+      "deregister",
+      "member create",
+      "member list",
+      "member capture",
+      "member send-input",
+      "member delete",
+      "doctor",
+      "server",
+      "db init",
+      "skills install",
+    ])
+      expect([path, commandWords.has(path)]).toEqual([path, true]);
+  });
+});
+
+describe("the checker itself", () => {
+  const check = (text: string, where: "block" | "inline" = "block") => checkCommand({ text, where });
+
+  test("accepts correct commands", () => {
+    expect(
+      check("cafleet --session-id <session-id> poll --agent-id <my-agent-id> --since <last-timestamp>"),
+    ).toEqual([]);
+    expect(
+      check("cafleet --json --session-id <session-id> poll --agent-id <my-agent-id> --wait 600"),
+    ).toEqual([]);
+    expect(check("cafleet session list --json")).toEqual([]);
+    expect(check("cafleet member list", "inline")).toEqual([]);
+    expect(
+      check(
+        'cafleet --session-id <s> member create --agent-id <d> --name A --description "x" -- \'Hi {agent_id}, use {{"a": 1}}\'',
+      ),
+    ).toEqual([]);
+  });
+
+  test("rejects a flag that does not exist", () => {
+    expect(check("cafleet --session-id <session-id> poll --agent-id <id> --bogus 1")).toEqual([
+      "the CLI parser rejects it: No such option: --bogus",
+    ]);
+  });
+
+  test("rejects a global flag after the command word", () => {
+    expect(check("cafleet poll --session-id <s> --agent-id <id>")).toEqual([
+      "the CLI parser rejects it: No such option: --session-id",
+    ]);
+    expect(check("cafleet --session-id <s> poll --json --agent-id <id>")).toEqual([
+      "the CLI parser rejects it: No such option: --json",
+    ]);
+  });
+
+  test("rejects a missing required option or session id", () => {
+    expect(check("cafleet --session-id <s> ack --agent-id <id>")).toEqual([
+      "the CLI parser rejects it: Missing option '--task-id'.",
+    ]);
+    expect(check("cafleet poll --agent-id <id>")).toEqual([
+      "'poll' needs --session-id before the command word",
+    ]);
+  });
+
+  test("rejects unknown commands, shell variables and bad custom prompts", () => {
+    expect(check("cafleet member kill", "inline")).toEqual(["no such command: member kill"]);
+    expect(check("cafleet --session-id <s> client send --agent-id <a>")).toEqual([
+      "the CLI parser rejects it: No such command 'client'.",
+    ]);
+    expect(check("cafleet --session-id $SID poll --agent-id <a>")).toEqual([
+      "a shell variable or substitution: ids must be literal",
+    ]);
+    expect(
+      check(
+        "cafleet --session-id <s> member create --agent-id <d> --name A --description x -- 'Do {task} with {'",
+      ),
+    ).toEqual(["custom prompt: unknown placeholder '{task'", "custom prompt: unknown placeholder '{'"]);
+  });
+
+  test("finds commands in code blocks, continuation lines and wrapped inline spans", () => {
+    const markdown = [
+      "Run `cafleet --session-id <s> poll",
+      "--agent-id <a>` now.",
+      "",
+      "```bash",
+      "cafleet --session-id <s> send --agent-id <a> \\",
+      '  --to <b> --text "two',
+      'lines"',
+      "echo not a command",
+      "```",
+    ].join("\n");
+    expect(extractCommands("x.md", markdown)).toEqual([
+      { file: "x.md", line: 1, text: "cafleet --session-id <s> poll --agent-id <a>", where: "inline" },
+      {
+        file: "x.md",
+        line: 5,
+        text: 'cafleet --session-id <s> send --agent-id <a>  --to <b> --text "two\nlines"',
+        where: "block",
+      },
+    ]);
+  });
+});
