@@ -20,7 +20,7 @@ function startsCommand(text: string): boolean {
   return text === "cafleet" || text.startsWith("cafleet ");
 }
 
-/** Joins a shell line with the lines after it while it ends in `\` or a quote is still open. */
+/** Whether a quote is still open at the end of `text` (a `#` comment ends the scan). */
 function quotesOpen(text: string): boolean {
   let quote = "";
   for (let index = 0; index < text.length; index++) {
@@ -31,6 +31,7 @@ function quotesOpen(text: string): boolean {
       if (char === "\\") index++;
       else if (char === '"') quote = "";
     } else if (char === "\\") index++;
+    else if (char === "#" && (index === 0 || /\s/.test(text[index - 1]!))) break;
     else if (char === "'" || char === '"') quote = char;
   }
   return quote !== "";
@@ -170,6 +171,17 @@ export function promptProblems(template: string): string[] {
   return problems;
 }
 
+/**
+ * The argv after `cafleet`, with sample values for placeholders. Skills must use literal ids
+ * (skills.md), so a shell variable there is an error; README examples may use `$S`-style variables.
+ */
+export function commandArgv(quoted: Pick<QuotedCommand, "file" | "text">): string[] {
+  let text = substitutePlaceholders(quoted.text);
+  if (!quoted.file.startsWith("skills/"))
+    text = text.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, "00000000-0000-4000-8000-00000000000b");
+  return shellWords(text).slice(1);
+}
+
 /** True when the words after `cafleet` are only command words, e.g. `cafleet session list`. */
 function isBareName(argv: string[]): boolean {
   return argv.length > 0 && argv.every((word) => /^[a-z][a-z-]*$/.test(word));
@@ -188,14 +200,13 @@ function knownPath(argv: string[]): boolean {
  * (`cafleet member list` in prose) only has to exist; anything with options or placeholders is a
  * full command and must parse with every required option and, where needed, `--session-id`.
  */
-export function checkCommand(quoted: Pick<QuotedCommand, "text" | "where">): string[] {
-  let words: string[];
+export function checkCommand(quoted: Pick<QuotedCommand, "file" | "text" | "where">): string[] {
+  let argv: string[];
   try {
-    words = shellWords(substitutePlaceholders(quoted.text));
+    argv = commandArgv(quoted);
   } catch (error) {
     return [(error as Error).message];
   }
-  const argv = words.slice(1);
   if (quoted.where === "inline" && isBareName(argv))
     return knownPath(argv) ? [] : [`no such command: ${argv.join(" ")}`];
 
