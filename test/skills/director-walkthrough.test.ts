@@ -5,7 +5,7 @@
  * (a renamed flag, a lost step, output it no longer prints), this test fails.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { extractCommands, shellWords } from "../docs/extract.ts";
 import { BINARY, type CliResult, isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
@@ -25,6 +25,8 @@ const env = isolatedEnv(temp.dir, { ...tmux.envFor(directorPane), PATH });
 
 afterAll(() => {
   tmux.kill();
+  // kill-server leaves the socket file behind; this server's socket is this test's to remove.
+  rmSync(env.TMUX!.split(",")[0]!, { force: true });
   temp.cleanup();
 });
 
