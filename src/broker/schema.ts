@@ -77,15 +77,20 @@ function tableNames(db: Database): string[] {
   ).map((row) => row.name);
 }
 
+function columnNames(db: Database, table: string): Set<string> {
+  return new Set(
+    (db.query(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((column) => column.name),
+  );
+}
+
 function isPythonCafleetDatabase(db: Database, tables: string[]): boolean {
   if (!tables.includes("alembic_version")) return false;
+  if (!columnNames(db, "alembic_version").has("version_num")) return false;
   const revisions = db.query("SELECT version_num FROM alembic_version").all() as { version_num: string }[];
   if (revisions.length !== 1 || revisions[0]?.version_num !== "0008") return false;
   return Object.entries(REFERENCE_COLUMNS).every(([table, columns]) => {
     if (!tables.includes(table)) return false;
-    const present = new Set(
-      (db.query(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((column) => column.name),
-    );
+    const present = columnNames(db, table);
     return columns.every((column) => present.has(column));
   });
 }

@@ -3,9 +3,12 @@ let lastMicros = 0n;
 /**
  * UTC ISO-8601 with exactly six fractional digits and `+00:00`. Strictly increasing within a
  * process (adds 1 µs when the clock has not moved) so a broadcast's tasks get ordered timestamps.
+ * The milliseconds come from the wall clock (a long-running server must not drift away from
+ * the CLI processes it shares the table with); the monotonic clock only supplies the microseconds.
  */
 export function nowIso(): string {
-  let micros = BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  const subMilliMicros = Math.floor((performance.now() * 1000) % 1000);
+  let micros = BigInt(Date.now()) * 1000n + BigInt(subMilliMicros);
   if (micros <= lastMicros) micros = lastMicros + 1n;
   lastMicros = micros;
   const millis = Number(micros / 1000n);

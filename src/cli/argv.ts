@@ -21,7 +21,10 @@ export type ParsedCommand = {
 export type ParseOutcome =
   | ParsedCommand
   | { kind: "version" }
-  /** Help text for stdout; `exitCode` 2 when a command word was missing. */
+  /**
+   * Help text. `--help` prints it to stdout (exit 0); a bare `cafleet` or group prints it to
+   * stderr with exit 2, as Click ≥ 8.2 does (NoArgsIsHelpError).
+   */
   | { kind: "help"; text: string; exitCode: 0 | 2 };
 
 const GLOBAL_OPTIONS: OptionSpec[] = [
@@ -145,17 +148,27 @@ export function parseArgv(argv: string[]): ParseOutcome {
   let index = 0;
   for (; index < argv.length; index++) {
     const token = argv[index]!;
-    if (!token.startsWith("-")) break;
+    if (!token.startsWith("-") || token === "-") break;
+    if (token === "--") {
+      index++;
+      break;
+    }
     const [name, inline] = splitEquals(token);
     if (name === "--version") return { kind: "version" };
     if (name === "--help") return { kind: "help", text: topHelp(), exitCode: 0 };
-    if (name === "--json") json = true;
-    else if (name === "--session-id") [sessionId, index] = takeValue(argv, index, name, inline);
+    if (name === "--json") {
+      if (inline !== undefined) throw new UsageError("Option '--json' does not take a value.");
+      json = true;
+    } else if (name === "--session-id") [sessionId, index] = takeValue(argv, index, name, inline);
     else throw new UsageError(`No such option: ${name}`);
   }
 
   const word = argv[index];
-  if (word === undefined) return { kind: "help", text: topHelp(), exitCode: 2 };
+  if (word === undefined) {
+    // Click: no arguments at all shows the help; global flags without a command are a usage error.
+    if (argv.length > 0) throw new UsageError("Missing command.");
+    return { kind: "help", text: topHelp(), exitCode: 2 };
+  }
   const group = GROUPS.find((candidate) => candidate.name === word);
   let command = COMMANDS.find((candidate) => candidate.name === word);
   let path = word;
