@@ -6,14 +6,18 @@ import { printJson, printLine } from "../output.ts";
 import { readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
 import { type CommandContext, optionString } from "./spec.ts";
 
+const NOT_IN_TMUX = "cafleet session create must be run inside a tmux session";
+
 export async function sessionCreate(ctx: CommandContext): Promise<void> {
   let tmux: ReturnType<typeof readCallerContext>;
   try {
     requireTmuxAvailable(ctx.env);
     tmux = readCallerContext(ctx.env);
   } catch {
-    throw new CafleetError("cafleet session create must be run inside a tmux session");
+    throw new CafleetError(NOT_IN_TMUX);
   }
+  // tmux 3.3 answers display-message for a vanished $TMUX_PANE with `||` and exit 0.
+  if (!tmux.session || !tmux.windowId || !tmux.paneId) throw new CafleetError(NOT_IN_TMUX);
   const { db } = openDatabase(ctx.env);
   const label = optionString(ctx, "--label") ?? null;
   const session = createSession(db, label, {
