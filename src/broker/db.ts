@@ -46,9 +46,24 @@ function enableWal(db: Database): void {
   }
 }
 
+/**
+ * Opens an existing file without creating anything; a missing one is created first with our
+ * modes. Trying the open first spares every command after the first a mkdir and a failed
+ * exclusive create on its start-up path.
+ */
+function openFile(path: string): Database {
+  try {
+    return new Database(path, { readwrite: true, create: false, strict: true });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "SQLITE_CANTOPEN") throw error;
+  }
+  createPrivateFile(path);
+  return new Database(path, { readwrite: true, create: true, strict: true });
+}
+
 /** Opens a connection with the pragmas every cafleet process relies on. */
 export function openConnection(path: string): Database {
-  const db = new Database(path, { create: true, strict: true });
+  const db = openFile(path);
   // bun:sqlite's busy_timeout defaults to 0: without it concurrent agents get SQLITE_BUSY.
   db.run("PRAGMA busy_timeout = 5000");
   db.run("PRAGMA foreign_keys = ON");
@@ -66,7 +81,6 @@ export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcom
 export function openDatabase(env: Record<string, string | undefined> = process.env): OpenedDatabase {
   const path = databasePath(env);
   try {
-    createPrivateFile(path);
     const db = openConnection(path);
     const outcome = bringSchemaToHead(db, path);
     return { db, path, outcome };
