@@ -3,7 +3,17 @@ import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
 import type { CafleetError } from "../errors.ts";
 import { deregisterAgent, registerAgent } from "./agents.ts";
-import { ackTask, cancelTask, getTask, listInbox, sendBroadcast, sendUnicast, type Task } from "./tasks.ts";
+import {
+  ackTask,
+  cancelTask,
+  getTask,
+  listInbox,
+  listInboxLines,
+  sendBroadcast,
+  sendUnicast,
+  type Task,
+  taskLine,
+} from "./tasks.ts";
 
 let db: Database;
 let cleanup: () => void;
@@ -248,5 +258,60 @@ describe("ack, cancel and getTask", () => {
     expect(() =>
       getTask(db, { sessionId: other.sessionId, agentId: other.directorId, taskId: task.id }),
     ).toThrow(`Task ${task.id} not found`);
+  });
+});
+
+describe("listInboxLines", () => {
+  it("matches the full tasks' text view, filters and limits included", () => {
+    send(alice, bob, "one\nline two");
+    const second = send(alice, bob, "two");
+    sendBroadcast(db, { sessionId, fromAgentId: alice, text: "all" });
+    ackTask(db, { sessionId, agentId: bob, taskId: second.id });
+    for (const query of [{}, { limit: 2 }, { since: second.status.timestamp }, { limit: 0 }])
+      expect(listInboxLines(db, bob, query)).toEqual(listInbox(db, bob, query).map(taskLine));
+  });
+
+  it("falls back to the first non-empty text part, or none, for tasks cafleet did not write", () => {
+    const seeded = (id: string, artifacts: unknown) =>
+      db.run(
+        `INSERT INTO tasks (task_id, context_id, from_agent_id, to_agent_id, type, created_at, status_state, status_timestamp, origin_task_id, task_json)
+         VALUES (?, ?, ?, ?, 'unicast', ?, 'input_required', ?, NULL, ?)`,
+        [
+          id,
+          bob,
+          alice,
+          bob,
+          `2030-01-0${id.length}`,
+          `2030-01-0${id.length}`,
+          JSON.stringify({
+            id,
+            contextId: bob,
+            status: { state: "input_required", timestamp: "t" },
+            artifacts,
+            metadata: { fromAgentId: alice, toAgentId: bob, type: "unicast" },
+            history: [],
+          }),
+        ],
+      );
+    seeded("a", [
+      {
+        artifactId: "x",
+        parts: [
+          { kind: "text", text: "" },
+          { kind: "text", text: "second part" },
+        ],
+      },
+    ]);
+    seeded("bb", [
+      { artifactId: "x", parts: [{ kind: "text", text: 42 }] },
+      { artifactId: "y", parts: [{ kind: "text", text: "later" }] },
+    ]);
+    seeded("ccc", []);
+    const lines = listInboxLines(db, bob);
+    expect(lines.map((line) => [line.id, line.text])).toEqual([
+      ["ccc", undefined],
+      ["bb", "later"],
+      ["a", "second part"],
+    ]);
   });
 });
