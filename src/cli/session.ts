@@ -16,8 +16,6 @@ export async function sessionCreate(ctx: CommandContext): Promise<void> {
   } catch {
     throw new CafleetError(NOT_IN_TMUX);
   }
-  // tmux 3.3 answers display-message for a vanished $TMUX_PANE with `||` and exit 0.
-  if (!tmux.session || !tmux.windowId || !tmux.paneId) throw new CafleetError(NOT_IN_TMUX);
   const { db } = openDatabase(ctx.env);
   const label = optionString(ctx, "--label") ?? null;
   const session = createSession(db, label, {
