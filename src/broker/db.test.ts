@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, it } from "bun:test";
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { makeTempDir } from "../../test/support/cli.ts";
@@ -147,6 +147,25 @@ describe("db init states (data-model.md §7)", () => {
       `${path} holds tables that are not a cafleet schema this binary knows (no PRAGMA user_version). If it is an older Python CAFleet database, upgrade it with that tool's 'cafleet db init' first; otherwise point CAFLEET_DATABASE_URL at another file.`,
     );
     expect(tables(path)).toEqual(["notes"]);
+  });
+
+  it("leaves a refused file byte for byte as it was, with no -wal or -shm beside it", () => {
+    const dir = tempDir();
+    const foreign = join(dir, "foreign.db");
+    const raw = new Database(foreign);
+    raw.run("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
+    raw.close();
+    const ahead = join(dir, "ahead.db");
+    const newer = new Database(ahead);
+    newer.run(`PRAGMA user_version = ${HEAD_VERSION + 1}`);
+    newer.close();
+    for (const path of [foreign, ahead]) {
+      const before = readFileSync(path);
+      expect(() => openDatabase(urlFor(path))).toThrow();
+      expect(readFileSync(path).equals(before)).toBe(true);
+      expect(existsSync(`${path}-wal`)).toBe(false);
+      expect(existsSync(`${path}-shm`)).toBe(false);
+    }
   });
 
   it("refuses an older Python revision and an alembic_version table without version_num", () => {

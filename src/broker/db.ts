@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
 import { CafleetError } from "../errors.ts";
-import { bringSchemaToHead, type SchemaOutcome } from "./schema.ts";
+import { bringSchemaToHead, inspectSchema, type SchemaOutcome } from "./schema.ts";
 
 /** Resolves CAFLEET_DATABASE_URL (SQLAlchemy URL rules) to a filesystem path. */
 export function databasePath(env: Record<string, string | undefined> = process.env): string {
@@ -61,15 +61,19 @@ function openFile(path: string): Database {
   return new Database(path, { readwrite: true, create: true, strict: true });
 }
 
-/** Opens a connection with the pragmas every cafleet process relies on. */
+/** Opens a connection with the pragmas every cafleet process relies on; `useWal` completes them. */
 export function openConnection(path: string): Database {
   const db = openFile(path);
   // bun:sqlite's busy_timeout defaults to 0: without it concurrent agents get SQLITE_BUSY.
   db.run("PRAGMA busy_timeout = 5000");
   db.run("PRAGMA foreign_keys = ON");
+  return db;
+}
+
+/** WAL lets readers (the server, polling agents) run beside the writer. */
+export function useWal(db: Database): void {
   enableWal(db);
   db.run("PRAGMA synchronous = NORMAL");
-  return db;
 }
 
 export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcome };
@@ -80,11 +84,15 @@ export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcom
  */
 export function openDatabase(env: Record<string, string | undefined> = process.env): OpenedDatabase {
   const path = databasePath(env);
+  let db: Database | undefined;
   try {
-    const db = openConnection(path);
-    const outcome = bringSchemaToHead(db, path);
+    db = openConnection(path);
+    const version = inspectSchema(db, path);
+    useWal(db);
+    const outcome = bringSchemaToHead(db, path, version);
     return { db, path, outcome };
   } catch (error) {
+    db?.close();
     throw describeStorageError(error, path);
   }
 }
