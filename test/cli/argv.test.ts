@@ -78,6 +78,26 @@ describe("--version and --help", () => {
     }
   });
 
+  it("treats --help as Click's eager flag: it beats conversions and missing options, not parse errors", () => {
+    for (const argv of [
+      ["poll", "--page-size", "x", "--help"],
+      ["--help", "env"],
+      ["session", "--help", "list"],
+      ["session", "show", "--help", "a", "b"],
+    ]) {
+      const result = fleet.run(argv);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toStartWith("Usage: cafleet");
+    }
+    expectError(fleet.run(["poll", "--help", "--bogus"]), "No such option: --bogus", 2);
+    expectError(fleet.run(["--help", "--bogus"]), "No such option: --bogus", 2);
+    expectError(fleet.run(["session", "--help", "--bogus"]), "No such option: --bogus", 2);
+    expectError(fleet.run(["poll", "--help", "--agent-id"]), "Option '--agent-id' requires an argument.", 2);
+    const consumed = fleet.run(["poll", "--agent-id", "--help"]);
+    expect(consumed.exitCode).toBe(1);
+    expect(consumed.stderr).toStartWith("Error: --session-id <uuid> is required");
+  });
+
   it("prints help on stderr with exit 2 for a bare cafleet or a bare group", () => {
     for (const argv of [[], ["session"], ["member"], ["db"]]) {
       const result = fleet.run(argv);
