@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { BINARY } from "../support/cli.ts";
+import { BINARY, runCafleetAsync } from "../support/cli.ts";
 import { expectError, Fleet, type SessionIds } from "../support/fleet.ts";
 
 type Task = {
@@ -423,6 +423,38 @@ describe("poll --wait", () => {
       expect(await new Response(proc.stdout).text()).toBe("");
       expect(await new Response(proc.stderr).text()).toBe("");
     }
+  });
+});
+
+describe("concurrent writers", () => {
+  it("stores every one of 8 simultaneous sends, and lets exactly one of 6 racing acks win", async () => {
+    const target = fleet.register(ids.sessionId, "busy");
+    const sends = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        runCafleetAsync(
+          ["--session-id", ids.sessionId, "send", "--agent-id", alice, "--to", target, "--text", `n${index}`],
+          fleet.env,
+        ),
+      ),
+    );
+    for (const result of sends)
+      expect({ code: result.exitCode, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+    const inbox = jsonIn<Task[]>("poll", "--agent-id", target);
+    expect(inbox.map((task) => task.artifacts[0]!.parts[0]!.text).sort()).toEqual(
+      Array.from({ length: 8 }, (_, index) => `n${index}`),
+    );
+    const taskId = inbox[0]!.id;
+    const acks = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        runCafleetAsync(
+          ["--session-id", ids.sessionId, "ack", "--agent-id", target, "--task-id", taskId],
+          fleet.env,
+        ),
+      ),
+    );
+    expect(acks.filter((result) => result.exitCode === 0)).toHaveLength(1);
+    for (const result of acks.filter((r) => r.exitCode !== 0))
+      expect(result.stderr).toBe("Error: Cannot ACK task in state completed\n");
   });
 });
 
