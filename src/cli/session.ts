@@ -6,15 +6,13 @@ import { printJson, printLine } from "../output.ts";
 import { readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
 import { type CommandContext, optionString } from "./spec.ts";
 
-const NOT_IN_TMUX = "cafleet session create must be run inside a tmux session";
-
 export async function sessionCreate(ctx: CommandContext): Promise<void> {
   let tmux: ReturnType<typeof readCallerContext>;
   try {
     requireTmuxAvailable(ctx.env);
     tmux = readCallerContext(ctx.env);
   } catch {
-    throw new CafleetError(NOT_IN_TMUX);
+    throw new CafleetError("cafleet session create must be run inside a tmux session");
   }
   const { db } = openDatabase(ctx.env);
   const label = optionString(ctx, "--label") ?? null;
