@@ -61,8 +61,8 @@ function openFile(path: string): Database {
   return new Database(path, { readwrite: true, create: true, strict: true });
 }
 
-/** Opens a connection with the pragmas every cafleet process relies on; `useWal` completes them. */
-export function openConnection(path: string): Database {
+/** The pragmas that change nothing in the file; `useWal` adds the rest. */
+function openWithoutWal(path: string): Database {
   const db = openFile(path);
   // bun:sqlite's busy_timeout defaults to 0: without it concurrent agents get SQLITE_BUSY.
   db.run("PRAGMA busy_timeout = 5000");
@@ -71,9 +71,16 @@ export function openConnection(path: string): Database {
 }
 
 /** WAL lets readers (the server, polling agents) run beside the writer. */
-export function useWal(db: Database): void {
+function useWal(db: Database): void {
   enableWal(db);
   db.run("PRAGMA synchronous = NORMAL");
+}
+
+/** Opens one more connection to a database already set up, with every pragma of data-model.md §2. */
+export function openConnection(path: string): Database {
+  const db = openWithoutWal(path);
+  useWal(db);
+  return db;
 }
 
 export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcome };
@@ -86,7 +93,7 @@ export function openDatabase(env: Record<string, string | undefined> = process.e
   const path = databasePath(env);
   let db: Database | undefined;
   try {
-    db = openConnection(path);
+    db = openWithoutWal(path);
     const version = inspectSchema(db, path);
     useWal(db);
     const outcome = bringSchemaToHead(db, path, version);
