@@ -1,24 +1,27 @@
 import type { AgentSummary } from "./broker/agents.ts";
-import { type Task, taskText } from "./broker/tasks.ts";
+import { type Task, type TaskLine, taskLine } from "./broker/tasks.ts";
 
 /** Text renderings of cli.md §5.4 and §6, in one place. */
 
+export function lineBlock(line: TaskLine): string {
+  let block = `  id:    ${line.id}\n  state: ${line.state}\n  from:  ${line.fromAgentId}\n`;
+  if (line.toAgentId !== undefined) block += `  to:    ${line.toAgentId}\n`;
+  block += `  type:  ${line.type}`;
+  if (line.text !== undefined) block += `\n  text:  ${line.text}`;
+  return block;
+}
+
 export function taskBlock(task: Task): string {
-  const lines = [
-    `  id:    ${task.id}`,
-    `  state: ${task.status.state}`,
-    `  from:  ${task.metadata.fromAgentId}`,
-  ];
-  if (task.metadata.toAgentId !== undefined) lines.push(`  to:    ${task.metadata.toAgentId}`);
-  lines.push(`  type:  ${task.metadata.type}`);
-  const text = taskText(task);
-  if (text !== undefined) lines.push(`  text:  ${text}`);
-  return lines.join("\n");
+  return lineBlock(taskLine(task));
+}
+
+export function lineList(lines: TaskLine[]): string {
+  if (lines.length === 0) return "No messages found.";
+  return lines.map((line, index) => `[${index + 1}]\n${lineBlock(line)}`).join("\n");
 }
 
 export function taskList(tasks: Task[]): string {
-  if (tasks.length === 0) return "No messages found.";
-  return tasks.map((task, index) => `[${index + 1}]\n${taskBlock(task)}`).join("\n");
+  return lineList(tasks.map(taskLine));
 }
 
 export function agentBlock(agent: AgentSummary): string {

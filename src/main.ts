@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (parsed.kind === "help") {
-    await writeStdout(parsed.text);
+    await (parsed.exitCode === 0 ? writeStdout : writeStderr)(parsed.text);
     return parsed.exitCode;
   }
   if (parsed.command.needsSession && !parsed.sessionId) throw new CafleetError(SESSION_ID_REQUIRED);

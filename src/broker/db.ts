@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname } from "node:path";
 import { CafleetError } from "../errors.ts";
-import { bringSchemaToHead, type SchemaOutcome } from "./schema.ts";
+import { bringSchemaToHead, inspectSchema, type SchemaOutcome } from "./schema.ts";
 
 /** Resolves CAFLEET_DATABASE_URL (SQLAlchemy URL rules) to a filesystem path. */
 export function databasePath(env: Record<string, string | undefined> = process.env): string {
@@ -46,14 +46,40 @@ function enableWal(db: Database): void {
   }
 }
 
-/** Opens a connection with the pragmas every cafleet process relies on. */
-export function openConnection(path: string): Database {
-  const db = new Database(path, { create: true, strict: true });
+/**
+ * Opens an existing file without creating anything; a missing one is created first with our
+ * modes. Trying the open first spares every command after the first a mkdir and a failed
+ * exclusive create on its start-up path.
+ */
+function openFile(path: string): Database {
+  try {
+    return new Database(path, { readwrite: true, create: false, strict: true });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "SQLITE_CANTOPEN") throw error;
+  }
+  createPrivateFile(path);
+  return new Database(path, { readwrite: true, create: true, strict: true });
+}
+
+/** The pragmas that change nothing in the file; `useWal` adds the rest. */
+function openWithoutWal(path: string): Database {
+  const db = openFile(path);
   // bun:sqlite's busy_timeout defaults to 0: without it concurrent agents get SQLITE_BUSY.
   db.run("PRAGMA busy_timeout = 5000");
   db.run("PRAGMA foreign_keys = ON");
+  return db;
+}
+
+/** WAL lets readers (the server, polling agents) run beside the writer. */
+function useWal(db: Database): void {
   enableWal(db);
   db.run("PRAGMA synchronous = NORMAL");
+}
+
+/** Opens one more connection to a database already set up, with every pragma of data-model.md §2. */
+export function openConnection(path: string): Database {
+  const db = openWithoutWal(path);
+  useWal(db);
   return db;
 }
 
@@ -65,12 +91,15 @@ export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcom
  */
 export function openDatabase(env: Record<string, string | undefined> = process.env): OpenedDatabase {
   const path = databasePath(env);
+  let db: Database | undefined;
   try {
-    createPrivateFile(path);
-    const db = openConnection(path);
-    const outcome = bringSchemaToHead(db, path);
+    db = openWithoutWal(path);
+    const version = inspectSchema(db, path);
+    useWal(db);
+    const outcome = bringSchemaToHead(db, path, version);
     return { db, path, outcome };
   } catch (error) {
+    db?.close();
     throw describeStorageError(error, path);
   }
 }

@@ -77,15 +77,20 @@ function tableNames(db: Database): string[] {
   ).map((row) => row.name);
 }
 
+function columnNames(db: Database, table: string): Set<string> {
+  return new Set(
+    (db.query(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((column) => column.name),
+  );
+}
+
 function isPythonCafleetDatabase(db: Database, tables: string[]): boolean {
   if (!tables.includes("alembic_version")) return false;
+  if (!columnNames(db, "alembic_version").has("version_num")) return false;
   const revisions = db.query("SELECT version_num FROM alembic_version").all() as { version_num: string }[];
   if (revisions.length !== 1 || revisions[0]?.version_num !== "0008") return false;
   return Object.entries(REFERENCE_COLUMNS).every(([table, columns]) => {
     if (!tables.includes(table)) return false;
-    const present = new Set(
-      (db.query(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((column) => column.name),
-    );
+    const present = columnNames(db, table);
     return columns.every((column) => present.has(column));
   });
 }
@@ -111,11 +116,25 @@ function foreignTablesError(path: string): CafleetError {
 }
 
 /**
- * Brings the schema to head. The fast path is one pragma read. Otherwise the state is re-read
- * inside BEGIN IMMEDIATE, so two processes opening a new file at once apply the schema once.
+ * Reads the schema state without writing anything and refuses the two states this binary must
+ * leave alone (a newer schema, foreign tables): it runs before the connection switches the file
+ * to WAL, so a refused file keeps its bytes and gets no -wal/-shm beside it. Returns user_version.
  */
-export function bringSchemaToHead(db: Database, path: string): SchemaOutcome {
-  const seen = userVersion(db);
+export function inspectSchema(db: Database, path: string): number {
+  const version = userVersion(db);
+  if (version > HEAD_VERSION) throw aheadError(version);
+  if (version === 0) {
+    const tables = tableNames(db);
+    if (tables.length > 0 && !isPythonCafleetDatabase(db, tables)) throw foreignTablesError(path);
+  }
+  return version;
+}
+
+/**
+ * Brings the schema to head. The fast path is the user_version already read. Otherwise the state
+ * is re-read inside BEGIN IMMEDIATE, so two processes opening a new file at once apply it once.
+ */
+export function bringSchemaToHead(db: Database, path: string, seen = userVersion(db)): SchemaOutcome {
   if (seen === HEAD_VERSION) return { kind: "at-head" };
   if (seen > HEAD_VERSION) throw aheadError(seen);
   return db

@@ -158,21 +158,91 @@ export function sendBroadcast(
 
 export type InboxQuery = { since?: string; limit?: number };
 
-/** An agent's inbox, all states, newest first; broadcast summaries excluded. */
-export function listInbox(db: Database, agentId: string, query: InboxQuery = {}): Task[] {
+/** The one inbox query (data-model.md §8.3): all states, newest first, summaries excluded. */
+function inboxRows<Row>(db: Database, columns: string, agentId: string, query: InboxQuery): Row[] {
   const since = query.since === undefined ? "" : "AND status_timestamp > $since";
   const limit = query.limit === undefined ? "" : "LIMIT $limit";
-  const rows = db
+  return db
     .query(
-      `SELECT task_json FROM tasks WHERE context_id = $agentId AND type <> 'broadcast_summary' ${since}
+      `SELECT ${columns} FROM tasks WHERE context_id = $agentId AND type <> 'broadcast_summary' ${since}
        ORDER BY status_timestamp DESC, rowid DESC ${limit}`,
     )
     .all({
       agentId,
       ...(query.since === undefined ? {} : { since: query.since }),
       ...(query.limit === undefined ? {} : { limit: query.limit }),
-    }) as { task_json: string }[];
-  return rows.map((row) => JSON.parse(row.task_json) as Task);
+    }) as Row[];
+}
+
+/** An agent's inbox as full Task objects. */
+export function listInbox(db: Database, agentId: string, query: InboxQuery = {}): Task[] {
+  return inboxRows<{ task_json: string }>(db, "task_json", agentId, query).map(
+    (row) => JSON.parse(row.task_json) as Task,
+  );
+}
+
+/** What the text renderings show of a task (cli.md §5.4). */
+export type TaskLine = {
+  id: string;
+  state: string;
+  fromAgentId: string;
+  toAgentId?: string;
+  type: string;
+  text?: string;
+};
+
+export function taskLine(task: Task): TaskLine {
+  return {
+    id: task.id,
+    state: task.status.state,
+    fromAgentId: task.metadata.fromAgentId,
+    toAgentId: task.metadata.toAgentId,
+    type: task.metadata.type,
+    text: taskText(task),
+  };
+}
+
+type InboxLineRow = {
+  task_id: string;
+  status_state: string;
+  from_agent_id: string;
+  to_agent_id: string;
+  type: string;
+  first_text: unknown;
+};
+
+/**
+ * The inbox as text lines, read from the columns that mirror task_json plus SQLite's own JSON
+ * reader for the text: `poll` on a large inbox then skips a JSON.parse per task, which was most
+ * of its cost above the bare query. A task whose first part is not a non-empty string (never
+ * written by cafleet itself) falls back to the full parse, so the §5.4 rule stays exact.
+ */
+export function listInboxLines(db: Database, agentId: string, query: InboxQuery = {}): TaskLine[] {
+  const rows = inboxRows<InboxLineRow>(
+    db,
+    "task_id, status_state, from_agent_id, to_agent_id, type, json_extract(task_json, '$.artifacts[0].parts[0].text') AS first_text",
+    agentId,
+    query,
+  );
+  return rows.map((row) => {
+    const text =
+      typeof row.first_text === "string" && row.first_text !== ""
+        ? row.first_text
+        : taskText(readTask(db, row.task_id));
+    return {
+      id: row.task_id,
+      state: row.status_state,
+      fromAgentId: row.from_agent_id,
+      toAgentId: row.to_agent_id === "" ? undefined : row.to_agent_id,
+      type: row.type,
+      text,
+    };
+  });
+}
+
+function readTask(db: Database, taskId: string): Task {
+  const row = db.query("SELECT task_json FROM tasks WHERE task_id = ?").get(taskId) as { task_json: string };
+  return JSON.parse(row.task_json) as Task;
 }
 
 /** Session-scoped task lookup: another session's task is indistinguishable from a missing one. */

@@ -19,7 +19,8 @@ function isFalsy(value: unknown): boolean {
 }
 
 function parseSkills(raw: string | undefined): unknown {
-  if (raw === undefined) return [];
+  // An empty --skills is falsy like the reference's `if skills:` guard: no skills, not a JSON error.
+  if (raw === undefined || raw === "") return [];
   let skills: unknown;
   try {
     skills = JSON.parse(raw);

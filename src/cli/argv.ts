@@ -21,7 +21,10 @@ export type ParsedCommand = {
 export type ParseOutcome =
   | ParsedCommand
   | { kind: "version" }
-  /** Help text for stdout; `exitCode` 2 when a command word was missing. */
+  /**
+   * Help text. `--help` prints it to stdout (exit 0); a bare `cafleet` or group prints it to
+   * stderr with exit 2, as Click ≥ 8.2 does (NoArgsIsHelpError).
+   */
   | { kind: "help"; text: string; exitCode: 0 | 2 };
 
 const GLOBAL_OPTIONS: OptionSpec[] = [
@@ -98,13 +101,17 @@ function parseCommandArgs(
 ): { options: Map<string, OptionValue>; positionals: string[] } | { help: string } {
   const given: [OptionSpec, string | true][] = [];
   const positionals: string[] = [];
+  let help = false;
   for (let index = 0; index < argv.length; index++) {
     const token = argv[index]!;
     if (token === "--") {
       positionals.push(...argv.slice(index + 1));
       break;
     }
-    if (token === "--help") return { help: commandHelp(command, path) };
+    if (token === "--help") {
+      help = true;
+      continue;
+    }
     if (!token.startsWith("-") || token === "-") {
       positionals.push(token);
       continue;
@@ -121,6 +128,9 @@ function parseCommandArgs(
     index = nextIndex;
     given.push([option, value]);
   }
+
+  // Click's --help is eager: it wins over conversions and missing options, not over parse errors.
+  if (help) return { help: commandHelp(command, path) };
 
   const options = new Map<string, OptionValue>();
   // Click converts the options given, in command-line order, before it reports missing ones.
@@ -142,29 +152,49 @@ function parseCommandArgs(
 export function parseArgv(argv: string[]): ParseOutcome {
   let sessionId = "";
   let json = false;
+  let help = false;
   let index = 0;
   for (; index < argv.length; index++) {
     const token = argv[index]!;
-    if (!token.startsWith("-")) break;
+    if (!token.startsWith("-") || token === "-") break;
+    if (token === "--") {
+      index++;
+      break;
+    }
     const [name, inline] = splitEquals(token);
     if (name === "--version") return { kind: "version" };
-    if (name === "--help") return { kind: "help", text: topHelp(), exitCode: 0 };
-    if (name === "--json") json = true;
-    else if (name === "--session-id") [sessionId, index] = takeValue(argv, index, name, inline);
+    if (name === "--help" || name === "--json") {
+      if (inline !== undefined) throw new UsageError(`Option '${name}' does not take a value.`);
+      if (name === "--help") help = true;
+      else json = true;
+    } else if (name === "--session-id") [sessionId, index] = takeValue(argv, index, name, inline);
     else throw new UsageError(`No such option: ${name}`);
   }
 
+  if (help) return { kind: "help", text: topHelp(), exitCode: 0 };
   const word = argv[index];
-  if (word === undefined) return { kind: "help", text: topHelp(), exitCode: 2 };
+  if (word === undefined) {
+    // Click: no arguments at all shows the help; global flags without a command are a usage error.
+    if (argv.length > 0) throw new UsageError("Missing command.");
+    return { kind: "help", text: topHelp(), exitCode: 2 };
+  }
   const group = GROUPS.find((candidate) => candidate.name === word);
   let command = COMMANDS.find((candidate) => candidate.name === word);
   let path = word;
   let rest = argv.slice(index + 1);
   if (group) {
+    // A group's only option is --help; its parser stops at the first word (the subcommand).
+    let groupHelpWanted = false;
+    while (rest[0]?.startsWith("-") && rest[0] !== "-") {
+      const [name, inline] = splitEquals(rest.shift()!);
+      if (name === "--") break;
+      if (name !== "--help") throw new UsageError(`No such option: ${name}`);
+      if (inline !== undefined) throw new UsageError("Option '--help' does not take a value.");
+      groupHelpWanted = true;
+    }
+    if (groupHelpWanted) return { kind: "help", text: groupHelp(group), exitCode: 0 };
     const sub = rest[0];
     if (sub === undefined) return { kind: "help", text: groupHelp(group), exitCode: 2 };
-    if (sub === "--help") return { kind: "help", text: groupHelp(group), exitCode: 0 };
-    if (sub.startsWith("-")) throw new UsageError(`No such option: ${splitEquals(sub)[0]}`);
     command = group.commands.find((candidate) => candidate.name === sub);
     if (!command) throw new UsageError(`No such command '${sub}'.`);
     path = `${word} ${sub}`;

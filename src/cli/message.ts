@@ -2,10 +2,19 @@ import type { Database } from "bun:sqlite";
 import { requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
 import { deliverBroadcast, deliverUnicast } from "../broker/messaging.ts";
-import { ackTask, cancelTask, getTask, type InboxQuery, listInbox, type Task } from "../broker/tasks.ts";
+import {
+  ackTask,
+  cancelTask,
+  getTask,
+  type InboxQuery,
+  listInbox,
+  listInboxLines,
+  type Task,
+  type TaskLine,
+} from "../broker/tasks.ts";
 import { normalizeSince } from "../broker/time.ts";
 import { CafleetError } from "../errors.ts";
-import { taskBlock, taskList } from "../format.ts";
+import { lineList, taskBlock, taskList } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
 import { type CommandContext, optionNumber, optionString, requiredString } from "./spec.ts";
 
@@ -55,28 +64,27 @@ function dataVersion(db: Database): number {
  * `poll --wait`: sleeps on PRAGMA data_version (which changes when another connection commits)
  * and re-reads the inbox only then, until an unread task shows up or the time runs out.
  */
-async function waitForUnread(
+async function waitForUnread<T>(
   db: Database,
-  agentId: string,
-  query: InboxQuery,
+  read: () => T[],
+  isUnread: (item: T) => boolean,
   seconds: number,
-): Promise<Task[]> {
-  const hasUnread = (tasks: Task[]) => tasks.some((task) => task.status.state === "input_required");
+): Promise<T[]> {
   const deadline = performance.now() + seconds * 1000;
   let seen = dataVersion(db);
-  let tasks = listInbox(db, agentId, query);
+  let items = read();
   process.once("SIGINT", () => process.exit(130));
   process.once("SIGTERM", () => process.exit(143));
-  while (!hasUnread(tasks)) {
+  while (!items.some(isUnread)) {
     const left = deadline - performance.now();
     if (left <= 0) break;
     await Bun.sleep(Math.min(WAIT_CHECK_INTERVAL_MS, left));
     const version = dataVersion(db);
     if (version === seen) continue;
     seen = version;
-    tasks = listInbox(db, agentId, query);
+    items = read();
   }
-  return tasks;
+  return items;
 }
 
 export async function poll(ctx: CommandContext): Promise<void> {
@@ -89,10 +97,14 @@ export async function poll(ctx: CommandContext): Promise<void> {
     limit: optionNumber(ctx, "--page-size"),
   };
   const wait = optionNumber(ctx, "--wait");
-  const tasks =
-    wait === undefined ? listInbox(db, agentId, query) : await waitForUnread(db, agentId, query, wait);
-  if (ctx.json) return printJson(tasks);
-  return printLine(taskList(tasks));
+  if (ctx.json) {
+    const read = () => listInbox(db, agentId, query);
+    const unread = (task: Task) => task.status.state === "input_required";
+    return printJson(wait === undefined ? read() : await waitForUnread(db, read, unread, wait));
+  }
+  const read = () => listInboxLines(db, agentId, query);
+  const unread = (line: TaskLine) => line.state === "input_required";
+  return printLine(lineList(wait === undefined ? read() : await waitForUnread(db, read, unread, wait)));
 }
 
 function taskAction(ctx: CommandContext) {

@@ -13,11 +13,16 @@ export function makeTempDir(prefix = "cafleet-test-"): { dir: string; cleanup: (
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** An environment for the binary: its own HOME and database, no tmux unless given. */
+/**
+ * An environment for the binary: its own HOME and database, no tmux unless given. TMUX_TMPDIR
+ * points into the temp folder so a push notification can never reach the machine's default
+ * tmux server: without a private $TMUX, tmux finds no server at all.
+ */
 export function isolatedEnv(dir: string, extra: Env = {}): Env {
   const env: Env = {
     ...process.env,
     HOME: dir,
+    TMUX_TMPDIR: dir,
     CAFLEET_DATABASE_URL: `sqlite:///${join(dir, "cafleet.db")}`,
   };
   delete env.TMUX;

@@ -1,0 +1,34 @@
+import type { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { openDatabase } from "../../src/broker/db.ts";
+import { createSession } from "../../src/broker/sessions.ts";
+import { makeTempDir } from "./cli.ts";
+
+/** A fresh database file in its own temp folder, opened the way every command opens it. */
+export function tempDatabase(): { db: Database; path: string; dir: string; cleanup: () => void } {
+  const { dir, cleanup } = makeTempDir("cafleet-broker-");
+  const path = join(dir, "registry.db");
+  const { db } = openDatabase({ CAFLEET_DATABASE_URL: `sqlite:///${path}` });
+  return {
+    db,
+    path,
+    dir,
+    cleanup: () => {
+      db.close();
+      cleanup();
+    },
+  };
+}
+
+export const FAKE_TMUX = { session: "main", windowId: "@1", paneId: "%1" };
+
+/** A session as `session create` makes it, with its Director and Administrator ids. */
+export function seedSession(db: Database, label: string | null = null) {
+  const created = createSession(db, label, FAKE_TMUX);
+  return {
+    sessionId: created.session_id,
+    directorId: created.director.agent_id,
+    administratorId: created.administrator_agent_id,
+    created,
+  };
+}

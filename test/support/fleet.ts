@@ -1,0 +1,79 @@
+import { expect } from "bun:test";
+import { join } from "node:path";
+import { type CliResult, type Env, isolatedEnv, makeTempDir, runCafleet } from "./cli.ts";
+import { PrivateTmux } from "./tmux.ts";
+
+export type SessionIds = { sessionId: string; directorId: string; administratorId: string };
+
+/**
+ * One test file's world: a temp HOME and database, and a private tmux server whose first pane
+ * is where `session create` runs. Everything goes through the compiled binary.
+ */
+export class Fleet {
+  readonly dir: string;
+  readonly dbPath: string;
+  readonly env: Env;
+  readonly tmux: PrivateTmux;
+  readonly pane: string;
+  private cleanupDir: () => void;
+
+  constructor(label: string) {
+    const { dir, cleanup } = makeTempDir(`cafleet-${label}-`);
+    this.dir = dir;
+    this.cleanupDir = cleanup;
+    this.dbPath = join(dir, "cafleet.db");
+    this.tmux = new PrivateTmux(label);
+    this.pane = this.tmux.start("main");
+    this.env = isolatedEnv(dir, this.tmux.envFor(this.pane));
+  }
+
+  run(args: string[], extraEnv: Env = {}): CliResult {
+    return runCafleet(args, { ...this.env, ...extraEnv });
+  }
+
+  /** Runs `cafleet --json <args>` and parses stdout, failing the test on a non-zero exit. */
+  json<T>(args: string[]): T {
+    const result = this.run(["--json", ...args]);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: "" });
+    return JSON.parse(result.stdout) as T;
+  }
+
+  createSession(label?: string): SessionIds {
+    const created = this.json<{
+      session_id: string;
+      administrator_agent_id: string;
+      director: { agent_id: string };
+    }>(["session", "create", ...(label === undefined ? [] : ["--label", label])]);
+    return {
+      sessionId: created.session_id,
+      directorId: created.director.agent_id,
+      administratorId: created.administrator_agent_id,
+    };
+  }
+
+  register(sessionId: string, name: string, description = `${name} agent`): string {
+    return this.json<{ agent_id: string }>([
+      "--session-id",
+      sessionId,
+      "register",
+      "--name",
+      name,
+      "--description",
+      description,
+    ]).agent_id;
+  }
+
+  stop(): void {
+    this.tmux.kill();
+    this.cleanupDir();
+  }
+}
+
+/** Asserts a failure: stderr is exactly one `Error: <message>` line and the exit code matches. */
+export function expectError(result: CliResult, message: string, exitCode = 1): void {
+  expect({ stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode }).toEqual({
+    stdout: "",
+    stderr: `Error: ${message}\n`,
+    exitCode,
+  });
+}
