@@ -183,6 +183,13 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./server.ts").then((m) => m.serve),
   },
   {
+    name: "version",
+    summary: "Print the version, the SQLite version and the build target.",
+    options: [localJson],
+    needsSession: false,
+    load: () => import("./version.ts").then((m) => m.versionCommand),
+  },
+  {
     name: "doctor",
     summary: "Print the calling pane's tmux identifiers.",
     options: [],
