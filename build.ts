@@ -67,11 +67,20 @@ function buildWeb(): void {
   run([vite, "build", "--logLevel", "warn"], join(root, "web"));
 }
 
-function compile(outfile: string): void {
+/** The `bun build --target` of the machine running the build, e.g. `bun-linux-x64`. */
+export function hostTarget(): string {
+  return `bun-${process.platform}-${process.arch}`;
+}
+
+/** Compiles src/main.ts for `target` (a cross target fetches that Bun runtime from the npm registry). */
+export function compile(outfile: string, target = hostTarget()): void {
+  const cross = target === hostTarget() ? [] : [`--target=${target}`];
   run([
     process.execPath,
     "build",
     "--compile",
+    ...cross,
+    `--define=CAFLEET_BUILD_TARGET=${JSON.stringify(target)}`,
     "--bytecode",
     "--format=esm",
     "--minify-whitespace",
@@ -84,7 +93,7 @@ function compile(outfile: string): void {
   ]);
 }
 
-function smokeTest(binary: string): void {
+export function smokeTest(binary: string): void {
   const printed = run([binary, "--version"]).trim();
   if (printed !== `cafleet ${version}`)
     throw new Error(`smoke test: expected "cafleet ${version}", got "${printed}"`);
