@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile, smokeTest } from "./build.ts";
+import { hasValidSignature, signAdhoc } from "./scripts/macho-sign.ts";
 import { buildNpmPackages } from "./scripts/npm-packages.ts";
-import { binaryName, bunTarget, hostPlatform, PLATFORMS } from "./scripts/platforms.ts";
+import { binaryName, bunTarget, hostPlatform, PLATFORMS, type Platform } from "./scripts/platforms.ts";
 
 const root = import.meta.dir;
 const dist = join(root, "dist");
@@ -82,6 +83,14 @@ async function checkServerServesUi(binary: string): Promise<void> {
   }
 }
 
+/** macOS kills a process whose code signature does not match its pages: see scripts/macho-sign.ts. */
+function ensureMacSignature(platform: Platform, binary: string): void {
+  if (platform.os !== "darwin" || hasValidSignature(binary)) return;
+  signAdhoc(binary);
+  if (!hasValidSignature(binary)) throw new Error(`could not sign ${binary}`);
+  console.log(`re-signed ${binaryName(platform)} ad hoc (Bun left the runtime's stale signature)`);
+}
+
 export async function release(): Promise<void> {
   hostBuild();
   const binaries: string[] = [];
@@ -89,6 +98,7 @@ export async function release(): Promise<void> {
     const outfile = join(dist, binaryName(platform));
     const started = performance.now();
     compile(outfile, bunTarget(platform));
+    ensureMacSignature(platform, outfile);
     binaries.push(outfile);
     console.log(
       `built dist/${binaryName(platform)} (${(statSync(outfile).size / 1e6).toFixed(1)} MB) in ${((performance.now() - started) / 1000).toFixed(1)}s`,
@@ -107,4 +117,11 @@ export async function release(): Promise<void> {
   for (const tarball of buildNpmPackages(dist, join(dist, "npm"))) console.log(`packed ${tarball}`);
 }
 
-if (import.meta.main) await release();
+if (import.meta.main) {
+  try {
+    await release();
+  } catch (error) {
+    console.error(`release failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
