@@ -233,6 +233,20 @@ describe("the shim without its binary", () => {
     });
   });
 
+  test("Linux without glibc is told why instead of 'not installed'", () => {
+    const dir = writeMainPackage(alone.dir);
+    const fakeMusl = join(alone.dir, "musl.cjs");
+    writeFileSync(
+      fakeMusl,
+      'Object.defineProperty(process, "platform", { value: "linux" });\nprocess.report.getReport = () => ({ header: {} });\n',
+    );
+    expect(runWithNode(["--require", fakeMusl, join(dir, "bin/cafleet.js"), "--version"])).toEqual({
+      stdout: "",
+      stderr: `Error: cafleet's Linux binaries need glibc, which this system (musl, e.g. Alpine) lacks. Build it from source (see "Build from source" in cafleet's README).\n`,
+      exitCode: 1,
+    });
+  });
+
   test("a missing platform package (--omit=optional) says what to reinstall", () => {
     const dir = writeMainPackage(alone.dir);
     const key = platformKey(host as Platform);

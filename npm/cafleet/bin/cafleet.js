@@ -19,6 +19,12 @@ function fail(message) {
   process.exit(1);
 }
 
+// npm skips the glibc-only platform package on musl; say why instead of "not installed".
+function hasGlibc() {
+  const report = process.report?.getReport();
+  return Boolean(report?.header?.glibcVersionRuntime);
+}
+
 function binaryPath() {
   const key = `${process.platform}-${process.arch}`;
   const supported = Object.keys(optionalDependencies).map((name) => name.replace("@cafleet/", ""));
@@ -30,6 +36,10 @@ function binaryPath() {
   try {
     return require.resolve(`${packageName}/bin/cafleet`);
   } catch {
+    if (process.platform === "linux" && !hasGlibc())
+      return fail(
+        `cafleet's Linux binaries need glibc, which this system (musl, e.g. Alpine) lacks. Build it from source (see "Build from source" in cafleet's README).`,
+      );
     return fail(
       `the package ${packageName} that holds cafleet's binary for ${key} is not installed. Reinstall cafleet without --omit=optional / --no-optional.`,
     );
