@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { compile, smokeTest } from "./build.ts";
 import { hasValidSignature, signAdhoc } from "./scripts/macho-sign.ts";
 import { buildNpmPackages } from "./scripts/npm-packages.ts";
@@ -28,10 +28,7 @@ function hostBuild(): void {
 /** `sha256sum` format (two spaces), so `sha256sum -c SHA256SUMS` verifies a download. */
 export function checksumLines(files: string[]): string {
   return files
-    .map(
-      (file) =>
-        `${createHash("sha256").update(readFileSync(file)).digest("hex")}  ${file.split("/").pop()}\n`,
-    )
+    .map((file) => `${createHash("sha256").update(readFileSync(file)).digest("hex")}  ${basename(file)}\n`)
     .join("");
 }
 
