@@ -25,6 +25,8 @@ const IDENTIFIER = "a.out";
 const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
 const HASH_SIZE = 32;
+/** Segment sizes in memory are whole pages: 16 KiB covers arm64 and x86_64 alike. */
+const SEGMENT_ALIGNMENT = 16384;
 const SHA256 = 2;
 
 type Layout = {
@@ -32,6 +34,8 @@ type Layout = {
   signatureCommand: number;
   linkeditCommand: number;
   linkeditFileOffset: number;
+  linkeditVmSize: number;
+  linkeditFileSize: number;
   signatureOffset: number;
   signatureSpace: number;
   textFileOffset: number;
@@ -53,7 +57,9 @@ function readLayout(file: Buffer): Layout {
       }
       if (name === "__LINKEDIT") {
         layout.linkeditCommand = offset;
+        layout.linkeditVmSize = Number(file.readBigUInt64LE(offset + 32));
         layout.linkeditFileOffset = Number(file.readBigUInt64LE(offset + 40));
+        layout.linkeditFileSize = Number(file.readBigUInt64LE(offset + 48));
       }
     }
     if (command === LC_CODE_SIGNATURE) {
@@ -121,12 +127,24 @@ export function signatureOffset(file: Buffer): number {
   return readLayout(file).signatureOffset;
 }
 
-/** Whether every page hash of the file's CodeDirectory matches and it covers all code. */
+/** Whether the signature lies inside __LINKEDIT, whose mapping covers its bytes in the file. */
+function signatureFits(file: Buffer, layout: Layout): boolean {
+  const linkeditEnd = layout.linkeditFileOffset + layout.linkeditFileSize;
+  const blobLength = file.readUInt32BE(layout.signatureOffset + 4);
+  return (
+    blobLength <= layout.signatureSpace &&
+    layout.signatureOffset + layout.signatureSpace <= linkeditEnd &&
+    linkeditEnd <= file.length &&
+    layout.linkeditFileSize <= layout.linkeditVmSize
+  );
+}
+
+/** Whether the file's CodeDirectory covers all code, every page hash matches, and the layout holds. */
 export function hasValidSignature(path: string): boolean {
   const file = readFileSync(path);
   const layout = readLayout(file);
   const base = layout.signatureOffset;
-  if (file.readUInt32BE(base) !== CSMAGIC_EMBEDDED_SIGNATURE) return false;
+  if (file.readUInt32BE(base) !== CSMAGIC_EMBEDDED_SIGNATURE || !signatureFits(file, layout)) return false;
   const count = file.readUInt32BE(base + 8);
   for (let index = 0; index < count; index++) {
     const directory = base + file.readUInt32BE(base + 16 + index * 8);
@@ -155,15 +173,19 @@ export function signAdhoc(path: string): void {
   const original = readFileSync(path);
   const layout = readLayout(original);
   const length = signatureLength(layout.signatureOffset);
-  if (length > layout.signatureSpace)
-    throw new Error(`ad-hoc signature needs ${length} bytes, ${layout.signatureSpace} reserved`);
+  // A bigger signature than the space reserved grows __LINKEDIT, which must then end the file.
+  if (length > layout.signatureSpace && layout.signatureOffset + layout.signatureSpace < original.length)
+    throw new Error("the code signature is not at the end of the file");
   // The load commands are hashed too, so they get the new sizes first. The file then ends with
   // the signature, as Bun's own ad-hoc signing leaves it.
   const code = Buffer.from(original.subarray(0, layout.signatureOffset));
+  const linkeditFileSize = layout.signatureOffset + length - layout.linkeditFileOffset;
   code.writeUInt32LE(length, layout.signatureCommand + 12);
-  code.writeBigUInt64LE(
-    BigInt(layout.signatureOffset + length - layout.linkeditFileOffset),
-    layout.linkeditCommand + 48,
-  );
+  code.writeBigUInt64LE(BigInt(linkeditFileSize), layout.linkeditCommand + 48);
+  if (linkeditFileSize > layout.linkeditVmSize)
+    code.writeBigUInt64LE(
+      BigInt(Math.ceil(linkeditFileSize / SEGMENT_ALIGNMENT) * SEGMENT_ALIGNMENT),
+      layout.linkeditCommand + 32,
+    );
   writeFileSync(path, Buffer.concat([code, adhocSignature(code, layout)]));
 }

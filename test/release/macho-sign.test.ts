@@ -14,10 +14,10 @@ afterAll(() => temp.cleanup());
 const entry = join(temp.dir, "hello.ts");
 writeFileSync(entry, 'console.log("hello");\n');
 
-function compileFor(target: string): string {
-  const outfile = join(temp.dir, target);
+function compileFor(target: string, source = entry): string {
+  const outfile = join(temp.dir, `${target}-${source.split("/").pop()}`);
   const result = Bun.spawnSync(
-    [process.execPath, "build", "--compile", `--target=${target}`, entry, "--outfile", outfile],
+    [process.execPath, "build", "--compile", `--target=${target}`, source, "--outfile", outfile],
     { stdout: "pipe", stderr: "pipe" },
   );
   if (result.exitCode !== 0) throw new Error(`bun build failed: ${result.stderr.toString()}`);
@@ -48,4 +48,18 @@ test("darwin-x64: the stale signature is detected and replaced by a valid ad-hoc
   after[offset - 1] = (after[offset - 1] ?? 0) ^ 0xff;
   writeFileSync(binary, after);
   expect(hasValidSignature(binary)).toBe(false);
+}, 120_000);
+
+test("darwin-x64 grown past the space Bun reserved: __LINKEDIT grows with the signature", () => {
+  // 40 MB of incompressible bytes push the file past what the runtime's signature space covers.
+  writeFileSync(join(temp.dir, "blob.bin"), crypto.getRandomValues(new Uint8Array(40 * 1024 * 1024)));
+  const big = join(temp.dir, "big.ts");
+  writeFileSync(big, 'import blob from "./blob.bin" with { type: "file" };\nconsole.log(blob);\n');
+  const binary = compileFor("bun-darwin-x64", big);
+  const reserved = readFileSync(binary);
+  const offset = signatureOffset(reserved);
+  signAdhoc(binary);
+  const signed = readFileSync(binary);
+  expect(signed.length - offset).toBeGreaterThan(reserved.length - offset);
+  expect(hasValidSignature(binary)).toBe(true);
 }, 120_000);
