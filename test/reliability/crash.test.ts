@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { BINARY } from "../support/cli.ts";
+import {
+  integrityProblems,
+  knob,
+  Sandbox,
+  type SessionIds,
+  seededRandom,
+  seedFromEnv,
+  tornTasks,
+} from "./support.ts";
+
+/**
+ * kill -9 at random moments of multi-row operations; afterwards every operation is in the
+ * database completely or not at all. CAFLEET_RELIABILITY_KILLS sets the kills per operation kind.
+ */
+const KILLS = knob("CAFLEET_RELIABILITY_KILLS", 40);
+const RECIPIENTS = 200;
+const SEED = seedFromEnv("CAFLEET_RELIABILITY_SEED");
+const random = seededRandom(SEED);
+
+let sandbox: Sandbox;
+let ids: SessionIds;
+
+beforeAll(() => {
+  sandbox = new Sandbox("crash");
+  ids = sandbox.createSession();
+});
+
+afterAll(() => sandbox.dispose());
+
+type KillOutcome = { killed: number; finished: number };
+
+/** Starts the command, waits a random share of `typicalMs`, then SIGKILLs it if still running. */
+async function runAndKill(args: string[], typicalMs: number): Promise<"killed" | "finished"> {
+  const proc = Bun.spawn([BINARY, ...args], {
+    env: sandbox.env as Record<string, string>,
+    stdout: "ignore",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
+  await Bun.sleep(random() * typicalMs * 1.2);
+  proc.kill("SIGKILL");
+  const exitCode = await proc.exited;
+  if (proc.signalCode === "SIGKILL") return "killed";
+  if (exitCode !== 0) throw new Error(`${args.join(" ")} failed: ${await new Response(proc.stderr).text()}`);
+  return "finished";
+}
+
+async function timed(args: string[]): Promise<number> {
+  const started = performance.now();
+  const proc = Bun.spawn([BINARY, ...args], { env: sandbox.env as Record<string, string>, stdout: "ignore" });
+  expect(await proc.exited).toBe(0);
+  return performance.now() - started;
+}
+
+async function killRepeatedly(args: () => string[], typicalMs: number): Promise<KillOutcome> {
+  const outcome: KillOutcome = { killed: 0, finished: 0 };
+  for (let index = 0; index < KILLS; index++)
+    outcome[(await runAndKill(args(), typicalMs)) === "killed" ? "killed" : "finished"]++;
+  return outcome;
+}
+
+function report(kind: string, outcome: KillOutcome, extra: string): void {
+  console.log(
+    `crash ${kind}: seed ${SEED}, ${outcome.killed} killed, ${outcome.finished} finished first; ${extra}`,
+  );
+}
+
+describe("kill -9 of a broadcast to 200 recipients", () => {
+  it("leaves each broadcast whole or absent", async () => {
+    const registrations: Promise<unknown>[] = [];
+    for (let index = 0; index < RECIPIENTS - 1; index++)
+      registrations.push(
+        Bun.spawn(
+          [BINARY, "--session-id", ids.sessionId, "register", "--name", `r${index}`, "--description", "d"],
+          { env: sandbox.env as Record<string, string>, stdout: "ignore" },
+        ).exited,
+      );
+    await Promise.all(registrations);
+    const sender = sandbox.register(ids.sessionId, "sender");
+    // A large text makes the transaction long enough for some kills to land inside it.
+    const text = "x".repeat(16 * 1024);
+    const args = () => ["--session-id", ids.sessionId, "broadcast", "--agent-id", sender, "--text", text];
+    const typicalMs = await timed(args());
+    const outcome = await killRepeatedly(args, typicalMs);
+
+    const db = sandbox.open();
+    const summaries = db
+      .query(
+        "SELECT task_id, json_extract(task_json, '$.metadata.recipientCount') AS count FROM tasks WHERE type = 'broadcast_summary'",
+      )
+      .all() as { task_id: string; count: number }[];
+    const groups = db
+      .query(
+        `SELECT origin_task_id AS origin, COUNT(*) AS deliveries, COUNT(DISTINCT context_id) AS recipients
+           FROM tasks WHERE type = 'unicast' GROUP BY origin_task_id`,
+      )
+      .all() as { origin: string; deliveries: number; recipients: number }[];
+    const summaryIds = new Set(summaries.map((summary) => summary.task_id));
+    const partial = groups.filter(
+      (group) =>
+        !summaryIds.has(group.origin) || group.deliveries !== RECIPIENTS || group.recipients !== RECIPIENTS,
+    );
+    const empty = summaries.filter(
+      (summary) => summary.count !== RECIPIENTS || !groups.some((g) => g.origin === summary.task_id),
+    );
+    const corrupt = [...integrityProblems(db), ...tornTasks(db)];
+    db.close();
+    report(
+      "broadcast",
+      outcome,
+      `${summaries.length} broadcasts stored (1 + ${outcome.finished} expected at least), ` +
+        `${partial.length + empty.length} partial, ${corrupt.length} corrupt, typical run ${typicalMs.toFixed(0)} ms`,
+    );
+    expect({ partial, empty, corrupt }).toEqual({ partial: [], empty: [], corrupt: [] });
+    expect(summaries.length).toBeGreaterThanOrEqual(1 + outcome.finished);
+    expect(summaries.length).toBeLessThanOrEqual(1 + KILLS);
+    expect(outcome.killed).toBeGreaterThan(0);
+  }, 180_000);
+});
+
+describe("kill -9 of session create inside a private tmux server", () => {
+  it("leaves each session with its Director, placement and Administrator, or no trace", async () => {
+    const typicalMs = await timed(["session", "create", "--label", "crash"]);
+    const outcome = await killRepeatedly(() => ["session", "create", "--label", "crash"], typicalMs);
+    const db = sandbox.open();
+    const broken = db
+      .query(
+        `SELECT s.session_id FROM sessions AS s WHERE s.label = 'crash' AND (
+           s.director_agent_id IS NULL
+           OR (SELECT COUNT(*) FROM agents WHERE session_id = s.session_id) <> 2
+           OR (SELECT COUNT(*) FROM agent_placements WHERE agent_id = s.director_agent_id) <> 1
+           OR NOT EXISTS (SELECT 1 FROM agents WHERE session_id = s.session_id AND name = 'Administrator'))`,
+      )
+      .all();
+    const { sessions } = db
+      .query("SELECT COUNT(*) AS sessions FROM sessions WHERE label = 'crash'")
+      .get() as {
+      sessions: number;
+    };
+    const corrupt = integrityProblems(db);
+    db.close();
+    report(
+      "session create",
+      outcome,
+      `${sessions} sessions stored, ${broken.length} partial, ${corrupt.length} corrupt`,
+    );
+    expect({ broken, corrupt }).toEqual({ broken: [], corrupt: [] });
+    expect(sessions).toBeGreaterThanOrEqual(1 + outcome.finished);
+  }, 120_000);
+});
+
+describe("kill -9 of session delete", () => {
+  it("leaves each session fully deleted with every agent deregistered, or untouched", async () => {
+    const victims: string[] = [];
+    for (let index = 0; index < KILLS; index++) {
+      const session = sandbox.createSession("victim");
+      for (let agent = 0; agent < 3; agent++) sandbox.register(session.sessionId, `v${agent}`);
+      victims.push(session.sessionId);
+    }
+    const typicalMs = await timed(["session", "delete", victims.pop()!]);
+    const outcome: KillOutcome = { killed: 0, finished: 0 };
+    for (const victim of victims)
+      outcome[
+        (await runAndKill(["session", "delete", victim], typicalMs)) === "killed" ? "killed" : "finished"
+      ]++;
+
+    const db = sandbox.open();
+    const states = db
+      .query(
+        `SELECT s.session_id, s.deleted_at,
+           (SELECT COUNT(*) FROM agents WHERE session_id = s.session_id AND status = 'active') AS active,
+           (SELECT COUNT(*) FROM agents WHERE session_id = s.session_id AND status = 'deregistered'
+              AND deregistered_at = s.deleted_at) AS deregistered,
+           (SELECT COUNT(*) FROM agent_placements AS p JOIN agents AS a ON a.agent_id = p.agent_id
+              WHERE a.session_id = s.session_id) AS placements
+         FROM sessions AS s WHERE s.label = 'victim'`,
+      )
+      .all() as {
+      session_id: string;
+      deleted_at: string | null;
+      active: number;
+      deregistered: number;
+      placements: number;
+    }[];
+    const corrupt = integrityProblems(db);
+    db.close();
+    const partial = states.filter((state) =>
+      state.deleted_at === null
+        ? state.active !== 5 || state.placements !== 1
+        : state.active !== 0 || state.deregistered !== 5 || state.placements !== 0,
+    );
+    const deleted = states.filter((state) => state.deleted_at !== null).length;
+    report(
+      "session delete",
+      outcome,
+      `${deleted} of ${states.length} sessions deleted, ${partial.length} partial, ${corrupt.length} corrupt`,
+    );
+    expect({ partial, corrupt }).toEqual({ partial: [], corrupt: [] });
+    expect(deleted).toBeGreaterThanOrEqual(1 + outcome.finished);
+  }, 180_000);
+});
