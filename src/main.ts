@@ -28,10 +28,22 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * A disk-full, read-only or corrupt database can fail any statement of a command, not only the
+ * open: name the file and say what to do for those too. The broker is loaded only on that path.
+ */
+async function describeIfStorageError(error: unknown): Promise<unknown> {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof CafleetError || typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
+  const { databasePath, describeStorageError } = await import("./broker/db.ts");
+  return describeStorageError(error, databasePath());
+}
+
 // The one catch of the CLI: every failure becomes a single `Error: ...` line, never a stack trace.
 try {
   process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
+} catch (thrown) {
+  const error = await describeIfStorageError(thrown);
   const message = error instanceof Error ? error.message : String(error);
   await writeStderr(`Error: ${message}\n`);
   process.exitCode = error instanceof CafleetError ? error.exitCode : 1;
