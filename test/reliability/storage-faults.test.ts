@@ -84,7 +84,7 @@ function expectStorageError(result: CliResult, path: string, advice: RegExp): vo
 const POINT_ELSEWHERE = /point CAFLEET_DATABASE_URL at another file/;
 
 describe("a read-only database", () => {
-  it("on a read-only file system: reads and writes fail naming the file, nothing changes", () => {
+  it("on a read-only file system: a write fails naming the file, nothing changes", () => {
     const dir = join(root.dir, "ro-mount");
     if (!mountTmpfs(dir, "4m")) return console.log("storage: read-only mount skipped (needs root)");
     const path = join(dir, "cafleet.db");
@@ -92,8 +92,10 @@ describe("a read-only database", () => {
     const before = snapshotFile(path);
     const bytes = fileBytes(path);
     expect(Bun.spawnSync(["mount", "-o", "remount,ro", dir]).exitCode).toBe(0);
-    for (const result of [send(path, "second"), poll(path), runCafleet(["db", "init"], envFor(path))])
-      expectStorageError(result, path, /permissions|read-only/);
+    expectStorageError(send(path, "second"), path, /permissions/);
+    // Reads may work (when the -shm file is already there) or fail the same clear way.
+    for (const result of [poll(path), runCafleet(["db", "init"], envFor(path))])
+      if (result.exitCode !== 0) expectStorageError(result, path, /permissions/);
     expect(fileBytes(path).equals(bytes)).toBe(true);
     Bun.spawnSync(["mount", "-o", "remount,rw", dir]);
     expect(snapshotFile(path)).toBe(before);
