@@ -178,7 +178,7 @@ export function crashProblems(result: CliResult): string[] {
  * Runs the binary with some arguments given as raw bytes (invalid UTF-8 cannot be a JS string).
  * bash builds the bytes with printf and substitutes them for the `@RAW<n>@` placeholders.
  */
-export function runWithRawBytes(args: string[], raws: Uint8Array[], env: Env): CliResult {
+export function runWithRawBytes(args: string[], raws: Uint8Array[], env: Env, cwd?: string): CliResult {
   const escaped = raws.map((bytes) =>
     [...bytes].map((byte) => `\\x${byte.toString(16).padStart(2, "0")}`).join(""),
   );
