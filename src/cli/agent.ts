@@ -24,8 +24,12 @@ function parseSkills(raw: string | undefined): unknown {
   let skills: unknown;
   try {
     skills = JSON.parse(raw);
+    // JSON.parse copes with deeper nesting than JSON.stringify: refuse here what cannot be stored.
+    JSON.stringify(skills);
   } catch (error) {
-    throw new CafleetError(`Invalid JSON in --skills: ${(error as Error).message}`);
+    const detail =
+      error instanceof RangeError ? `nested too deeply (${error.message})` : (error as Error).message;
+    throw new CafleetError(`Invalid JSON in --skills: ${detail}`);
   }
   return isFalsy(skills) ? [] : skills;
 }
