@@ -129,6 +129,8 @@ export function describeStorageError(error: unknown, path: string): unknown {
       `${path} stayed locked by another process for over 5 s (${message}). Retry; if it persists, stop the process holding it.`,
     );
   if (code.startsWith("SQLITE_"))
-    return new CafleetError(`SQLite failed on ${path} (${message}). Check the disk and the file, then retry.`);
+    return new CafleetError(
+      `SQLite failed on ${path} (${message}). Check the disk and the file, then retry.`,
+    );
   return error;
 }
