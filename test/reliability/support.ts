@@ -189,6 +189,7 @@ export function runWithRawBytes(args: string[], raws: Uint8Array[], env: Env, cw
   const script = `shopt -u patsub_replacement 2>/dev/null; ${setRaw}; a=("$@"); ${substitute}; exec "${BINARY}" "\${a[@]}"`;
   const result = Bun.spawnSync(["bash", "-c", script, "cafleet", ...args], {
     env: env as Record<string, string>,
+    cwd,
     stdout: "pipe",
     stderr: "pipe",
     stdin: "ignore",
