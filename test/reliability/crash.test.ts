@@ -1,5 +1,8 @@
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { join } from "node:path";
 import { BINARY } from "../support/cli.ts";
+import { MemberHarness } from "../tmux/harness.ts";
 import {
   integrityProblems,
   knob,
@@ -199,5 +202,71 @@ describe("kill -9 of session delete", () => {
     );
     expect({ partial, corrupt }).toEqual({ partial: [], corrupt: [] });
     expect(deleted).toBeGreaterThanOrEqual(1 + outcome.finished);
+  }, 180_000);
+});
+
+describe("kill -9 of member create", () => {
+  it("leaves nothing, a pending member that member delete removes, or a member with its live pane", async () => {
+    const h = new MemberHarness("crash-member");
+    try {
+      const session = h.createSession();
+      const env = h.env() as Record<string, string>;
+      const args = (name: string) => h.memberCreateArgs(session, name);
+      const started = performance.now();
+      h.createMember(session, "typical");
+      const typicalMs = performance.now() - started;
+      const tally = { killed: 0, finished: 0, nothing: 0, pending: 0, complete: 0, orphanPanes: 0 };
+      const broken: string[] = [];
+      const kills = Math.max(5, Math.round(KILLS / 2));
+      for (let index = 0; index < kills; index++) {
+        const name = `m${index}`;
+        const panesBefore = new Set(h.tmux.paneIds());
+        const proc = Bun.spawn([BINARY, ...args(name)], {
+          env,
+          stdout: "ignore",
+          stderr: "pipe",
+          stdin: "ignore",
+        });
+        await Bun.sleep(random() * typicalMs * 1.2);
+        proc.kill("SIGKILL");
+        await proc.exited;
+        tally[proc.signalCode === "SIGKILL" ? "killed" : "finished"]++;
+        const rows = h.sql<{ agent_id: string; status: string; pane: string | null; placed: number }>(
+          `SELECT a.agent_id, a.status, p.tmux_pane_id AS pane, p.agent_id IS NOT NULL AS placed
+             FROM agents AS a LEFT JOIN agent_placements AS p ON p.agent_id = a.agent_id WHERE a.name = ?`,
+          name,
+        );
+        const newPanes = h.tmux.paneIds().filter((pane) => !panesBefore.has(pane));
+        const row = rows[0];
+        if (rows.length > 1) broken.push(`${name}: ${rows.length} agents`);
+        else if (!row) {
+          tally.nothing++;
+          if (newPanes.length > 0) broken.push(`${name}: a pane without any registration`);
+        } else if (row.status !== "active" || !row.placed) broken.push(`${name}: ${JSON.stringify(row)}`);
+        else if (row.pane === null) {
+          tally.pending++;
+          tally.orphanPanes += newPanes.length;
+          const deleted = h.member(session, "delete", ["--member-id", row.agent_id]);
+          if (deleted.exitCode !== 0 || !deleted.stdout.startsWith("Member deleted."))
+            broken.push(`${name}: member delete of the pending member failed: ${deleted.stderr}`);
+        } else {
+          tally.complete++;
+          if (!newPanes.includes(row.pane))
+            broken.push(`${name}: recorded pane ${row.pane} is not a live pane`);
+        }
+        for (const pane of newPanes) Bun.spawnSync(["tmux", "-L", h.tmux.name, "kill-pane", "-t", pane]);
+      }
+      const db = new Database(join(h.dir, "cafleet.db"), { readonly: true });
+      const corrupt = integrityProblems(db);
+      db.close();
+      console.log(
+        `crash member create: seed ${SEED}, ${tally.killed} killed, ${tally.finished} finished first; ` +
+          `${tally.nothing} left nothing, ${tally.pending} left a pending member (${tally.orphanPanes} with an ` +
+          `unrecorded pane), ${tally.complete} complete, ${broken.length} inconsistent, ${corrupt.length} corrupt`,
+      );
+      expect({ broken, corrupt }).toEqual({ broken: [], corrupt: [] });
+    } finally {
+      h.dispose();
+    }
   }, 180_000);
 });
