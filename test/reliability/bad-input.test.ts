@@ -1,10 +1,12 @@
 import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMMANDS, GROUPS } from "../../src/cli/commands.ts";
 import type { CommandSpec } from "../../src/cli/spec.ts";
 import { BINARY, type CliResult, runCafleet } from "../support/cli.ts";
+import { waitFor } from "../support/tmux.ts";
+import { FAKE_AGENTS } from "../tmux/harness.ts";
 import {
   crashProblems,
   failureProblems,
@@ -38,11 +40,17 @@ let carol: string;
 let retired: string;
 let goneAgent: string;
 let taskId: string;
+let memberId: string;
+let memberPane: string;
 let db: Database;
 let casesTried = 0;
 
 beforeAll(() => {
-  sandbox = new Sandbox("badinput");
+  // The fake claude/codex of the member tests stand in for real coding agents.
+  sandbox = new Sandbox("badinput", undefined, {
+    PATH: `${FAKE_AGENTS}:${process.env.PATH}`,
+    CAFLEET_FAKE_AGENT_DIR: "",
+  });
   main = sandbox.createSession("main");
   other = sandbox.createSession("other");
   gone = sandbox.createSession("gone");
@@ -66,6 +74,23 @@ beforeAll(() => {
     "hi",
   ]);
   taskId = (JSON.parse(sent.stdout) as { task: { id: string } }).task.id;
+  const member = sandbox.run([
+    "--session-id",
+    main.sessionId,
+    "--json",
+    "member",
+    "create",
+    "--agent-id",
+    main.directorId,
+    "--name",
+    "m",
+    "--description",
+    "d",
+  ]);
+  expect(member.stderr).toBe("");
+  const created = JSON.parse(member.stdout) as { agent_id: string; placement: { tmux_pane_id: string } };
+  memberId = created.agent_id;
+  memberPane = created.placement.tmux_pane_id;
   db = sandbox.open();
 });
 
@@ -126,6 +151,36 @@ function baseArgv(): Map<string, string[]> {
     ["get-task", [...session, "get-task", "--agent-id", bob, "--task-id", taskId]],
     ["agents", [...session, "agents", "--agent-id", alice, "--id", bob]],
     ["deregister", [...session, "deregister", "--agent-id", "@"]],
+    ["member list", [...session, "member", "list", "--agent-id", main.directorId]],
+    [
+      "member capture",
+      [
+        ...session,
+        "member",
+        "capture",
+        "--agent-id",
+        main.directorId,
+        "--member-id",
+        memberId,
+        "--lines",
+        "5",
+      ],
+    ],
+    [
+      "member send-input",
+      [
+        ...session,
+        "member",
+        "send-input",
+        "--agent-id",
+        main.directorId,
+        "--member-id",
+        memberId,
+        "--freetext",
+        "ok",
+      ],
+    ],
+    ["member delete", [...session, "member", "delete", "--agent-id", main.directorId, "--member-id", "@"]],
   ]);
 }
 
@@ -168,7 +223,7 @@ describe("every flag of every database command, given bad values", () => {
     ...COMMANDS.map((command): [string, CommandSpec] => [command.name, command]),
   ];
 
-  it("fails with one clear line and writes nothing, or succeeds; never a crash", () => {
+  it("fails with one clear line and writes nothing, or succeeds; never a crash", async () => {
     const skipped: string[] = [];
     const outcomes: string[] = [];
     const problems: string[] = [];
@@ -205,6 +260,17 @@ describe("every flag of every database command, given bad values", () => {
       sandbox.run(["--session-id", main.sessionId, "poll", "--agent-id", bob, "--page-size", "1"]).exitCode,
     ).toBe(0);
     expect(outcomes.length).toBeGreaterThan(100);
+    // send-input typed the metacharacters into the member's pane literally, and nothing ran them.
+    const typed = await waitFor(
+      () =>
+        existsSync(join(sandbox.dir, `${memberPane}.input`)) &&
+        readFileSync(join(sandbox.dir, `${memberPane}.input`), "utf8").includes("pwned4 %s %n"),
+      5000,
+    );
+    expect(typed).toBe(true);
+    expect(readFileSync(join(sandbox.dir, `${memberPane}.input`), "utf8")).toContain(
+      values(sandbox.dir).at(-2)!.text!,
+    );
   }, 180_000);
 });
 
@@ -504,5 +570,71 @@ describe("--skills", () => {
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(/^Error: Invalid JSON in --skills: .+\n$/);
     }
+  });
+});
+
+describe("member create", () => {
+  const create = (name: string, extra: string[] = []) =>
+    sandbox.run([
+      "--session-id",
+      main.sessionId,
+      "--json",
+      "member",
+      "create",
+      "--agent-id",
+      main.directorId,
+      "--name",
+      name,
+      "--description",
+      "d",
+      ...extra,
+    ]);
+
+  it("passes a name and prompt full of shell metacharacters to the coding agent as literal argv", async () => {
+    casesTried++;
+    const nasty = `$(touch ${sandbox.dir}/pwned-name); \`touch ${sandbox.dir}/pwned-tick\` | ; & > "' \\`;
+    const prompt = `{{literal}} $(touch ${sandbox.dir}/pwned-prompt) {agent_id}`;
+    const result = create(nasty, ["--", prompt]);
+    expect(result.stderr).toBe("");
+    const created = JSON.parse(result.stdout) as { agent_id: string; placement: { tmux_pane_id: string } };
+    const argvFile = join(sandbox.dir, `${created.placement.tmux_pane_id}.argv`);
+    expect(await waitFor(() => existsSync(argvFile), 5000)).toBe(true);
+    const argv = readFileSync(argvFile, "utf8").split("\0").slice(0, -1);
+    expect(argv).toEqual([
+      "claude",
+      "--name",
+      nasty,
+      `{literal} $(touch ${sandbox.dir}/pwned-prompt) ${created.agent_id}`,
+    ]);
+    expect(readdirSync(sandbox.dir).filter((name) => name.startsWith("pwned"))).toEqual([]);
+  });
+
+  it("a bad --coding-agent is a usage error and writes nothing", () => {
+    casesTried++;
+    const before = snapshot(db);
+    const result = create("x", ["--coding-agent", "bash"]);
+    expect(result).toEqual({
+      stdout: "",
+      stderr: "Error: Invalid value for '--coding-agent': 'bash' is not one of 'claude', 'codex'.\n",
+      exitCode: 2,
+    });
+    expect(snapshot(db)).toBe(before);
+  });
+
+  it("an unknown placeholder rolls the registration back and spawns no pane", () => {
+    casesTried++;
+    const panes = sandbox.tmux.paneIds();
+    const result = create("rolled-back", ["--", "{foo}"]);
+    expect(failureProblems(result)).toEqual([]);
+    expect(result.stderr).toMatch(
+      /^Error: prompt resolution failed: Unknown placeholder 'foo' in custom prompt\. .+\. Rolled back registration of [0-9a-f-]{36}\.\n$/,
+    );
+    const rows = db
+      .query(
+        "SELECT a.status, p.agent_id AS placed FROM agents AS a LEFT JOIN agent_placements AS p ON p.agent_id = a.agent_id WHERE a.name = 'rolled-back'",
+      )
+      .all();
+    expect(rows).toEqual([{ status: "deregistered", placed: null }]);
+    expect(sandbox.tmux.paneIds()).toEqual(panes);
   });
 });

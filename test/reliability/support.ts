@@ -40,7 +40,8 @@ export class Sandbox {
   readonly env: Env;
   private readonly cleanupDir: () => void;
 
-  constructor(label: string, dbPath?: string) {
+  /** `extraEnv` also goes to the tmux server; an empty value stands for the sandbox folder. */
+  constructor(label: string, dbPath?: string, extraEnv: Env = {}) {
     const temp = makeTempDir(`cafleet-rel-${label}-`);
     this.dir = temp.dir;
     this.cleanupDir = temp.cleanup;
@@ -49,10 +50,16 @@ export class Sandbox {
     const pane = this.tmux.start("main");
     // The Director's pane swallows the poll commands that notifications type into it.
     this.tmux.tmux(["respawn-pane", "-k", "-t", pane, "cat > /dev/null"]);
+    // Panes spawned later (members) see the same PATH and fake-agent folder as the binary.
+    for (const [key, value] of Object.entries(extraEnv))
+      this.tmux.tmux(["set-environment", "-g", key, value === "" ? this.dir : (value ?? "")]);
     this.env = isolatedEnv(this.dir, {
       CAFLEET_DATABASE_URL: `sqlite:///${this.dbPath}`,
       TMUX_TMPDIR: this.dir,
       ...this.tmux.envFor(pane),
+      ...Object.fromEntries(
+        Object.entries(extraEnv).map(([key, value]) => [key, value === "" ? this.dir : value]),
+      ),
     });
   }
 
