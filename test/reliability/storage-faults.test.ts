@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { BINARY, type CliResult, type Env, isolatedEnv, makeTempDir, runCafleet } from "../support/cli.ts";
 import { failureProblems, fileBytes, isRoot, snapshotFile } from "./support.ts";
@@ -272,5 +272,27 @@ describe("a corrupt file", () => {
     const result = poll(path);
     expectStorageError(result, path, POINT_ELSEWHERE);
     expect(fileBytes(path).equals(bytes)).toBe(true);
+  });
+});
+
+describe("file modes", () => {
+  it("creates the folder 0700 and the database, -wal and -shm 0600 even under umask 000", () => {
+    const folder = join(root.dir, "modes", "nested");
+    const path = join(folder, "cafleet.db");
+    const env = envFor(path) as Record<string, string>;
+    const proc = Bun.spawnSync(["bash", "-c", 'umask 000; exec "$@"', "cafleet", BINARY, "db", "init"], {
+      env,
+    });
+    expect(proc.exitCode).toBe(0);
+    // Keep a connection open so the -wal and -shm files exist while their modes are read.
+    const db = new Database(path);
+    db.run("CREATE TEMP TABLE t (x)");
+    db.query("SELECT COUNT(*) FROM sessions").get();
+    const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
+    expect(mode(folder)).toBe("700");
+    expect(mode(path)).toBe("600");
+    for (const suffix of ["-wal", "-shm"])
+      if (existsSync(path + suffix)) expect(mode(path + suffix)).toBe("600");
+    db.close();
   });
 });
