@@ -42,7 +42,8 @@ async function runAndKill(args: string[], typicalMs: number): Promise<"killed" |
     stderr: "pipe",
     stdin: "ignore",
   });
-  await Bun.sleep(random() * typicalMs * 1.2);
+  // Squared: most kills land early (start-up and the transaction), some after the commit.
+  await Bun.sleep(random() ** 2 * typicalMs * 1.2);
   proc.kill("SIGKILL");
   const exitCode = await proc.exited;
   if (proc.signalCode === "SIGKILL") return "killed";
