@@ -43,8 +43,10 @@ export async function serve(ctx: CommandContext): Promise<void> {
     server = Bun.serve({
       hostname: host.replace(/^\[(.*)\]$/, "$1"),
       port: requestedPort,
-      // Bun's own limit stops bodies sent without Content-Length; the app answers the others.
-      maxRequestBodySize: MAX_BODY_BYTES + 1024,
+      // Bun answers a body over this limit itself, with an empty 413. Keep it far above ours so
+      // the app answers instead (webui.md §5.2: a 413 error body): the guard refuses a large
+      // Content-Length unread, and the send route stops reading a chunked body at 1 MiB.
+      maxRequestBodySize: MAX_BODY_BYTES * 1024,
       // Event streams stay open; the 15 s keep-alive comment is well inside this.
       idleTimeout: 60,
       fetch: (request) => (app ? app.handle(request) : new Response(null, { status: 503 })),

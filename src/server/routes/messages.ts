@@ -8,6 +8,30 @@ import { requireSessionHeader } from "../session-header.ts";
 
 const BROADCAST_TARGET = "*";
 
+/**
+ * The body's first `limit` bytes: reading stops there, so a huge body (chunked, or one whose
+ * Content-Length lied) is refused with 413 without ever being held in memory whole.
+ */
+async function readAtMost(request: Request, limit: number): Promise<ArrayBuffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  while (reader && size < limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader?.cancel();
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes.buffer;
+}
+
 export function messageRoutes(db: Database) {
   return new Elysia().post(
     "/ui/api/messages/send",
@@ -23,7 +47,7 @@ export function messageRoutes(db: Database) {
     },
     {
       // The raw text goes to transform, so the session header is checked before the body is judged.
-      parse: ({ request }) => request.arrayBuffer(),
+      parse: ({ request }) => readAtMost(request, MAX_BODY_BYTES + 1),
       transform: (ctx) => {
         requireSessionHeader(db, ctx.headers);
         const raw: unknown = ctx.body;
