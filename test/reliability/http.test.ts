@@ -8,10 +8,12 @@ import {
   integrityProblems,
   knob,
   Sandbox,
+  type Server,
   type SessionIds,
   seededRandom,
   seedFromEnv,
   snapshot,
+  startServer,
 } from "./support.ts";
 
 /**
@@ -22,33 +24,6 @@ const SERVER_BUILT = existsSync(join(ROOT, "src/server/app.ts"));
 const SEED = seedFromEnv("CAFLEET_FUZZ_SEED");
 const HTTP_FUZZ_CASES = knob("CAFLEET_FUZZ_HTTP_CASES", 5000);
 const MIB = 1024 * 1024;
-
-type Server = { proc: ReturnType<typeof Bun.spawn>; port: number; base: string };
-
-async function startServer(sandbox: Sandbox): Promise<Server> {
-  const proc = Bun.spawn([BINARY, "server", "--port", "0"], {
-    env: sandbox.env as Record<string, string>,
-    stdout: "ignore",
-    stderr: "pipe",
-    stdin: "ignore",
-  });
-  const reader = proc.stderr.getReader();
-  let seen = "";
-  const deadline = performance.now() + 15_000;
-  while (performance.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    seen += new TextDecoder().decode(value);
-    const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
-    if (match) {
-      reader.releaseLock();
-      const port = Number(match[1]);
-      return { proc, port, base: `http://127.0.0.1:${port}` };
-    }
-  }
-  proc.kill("SIGKILL");
-  throw new Error(`server did not start: ${seen}`);
-}
 
 /** One raw HTTP/1.1 exchange, so paths and Host reach the server exactly as written. */
 function rawRequest(port: number, head: string, body = ""): Promise<{ status: number; body: string }> {

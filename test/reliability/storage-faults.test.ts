@@ -2,8 +2,16 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, type CliResult, type Env, isolatedEnv, makeTempDir, runCafleet } from "../support/cli.ts";
-import { failureProblems, fileBytes, isRoot, snapshotFile } from "./support.ts";
+import {
+  BINARY,
+  type CliResult,
+  type Env,
+  isolatedEnv,
+  makeTempDir,
+  ROOT,
+  runCafleet,
+} from "../support/cli.ts";
+import { failureProblems, fileBytes, isRoot, snapshotFile, startServer } from "./support.ts";
 
 /**
  * Storage faults: read-only database, full disk, newer schema, corrupt file. Each must give one
@@ -294,5 +302,46 @@ describe("file modes", () => {
     for (const suffix of ["-wal", "-shm"])
       if (existsSync(path + suffix)) expect(mode(path + suffix)).toBe("600");
     db.close();
+  });
+});
+
+describe.skipIf(!existsSync(join(ROOT, "src/server/app.ts")))("the server on a full disk", () => {
+  it("answers the failed write with a 500 naming the file, keeps serving, and recovers", async () => {
+    const dir = join(root.dir, "server-full");
+    if (!mountTmpfs(dir, "640k")) return console.log("storage: server full-disk test skipped (needs root)");
+    const path = join(dir, "cafleet.db");
+    seededDatabase(path);
+    const server = await startServer({ env: envFor(path) });
+    try {
+      const post = (text: string) =>
+        fetch(`${server.base}/ui/api/messages/send`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-session-id": SESSION },
+          body: JSON.stringify({ from_agent_id: ALICE, to_agent_id: BOB, text }),
+        });
+      let stored = 1;
+      let failed: Response | undefined;
+      for (let attempt = 0; attempt < 40 && !failed; attempt++) {
+        const response = await post(`${attempt}${"z".repeat(100 * 1024)}`);
+        if (response.status === 200) stored++;
+        else failed = response;
+      }
+      if (!failed) throw new Error("the disk never filled");
+      const body = (await failed.json()) as { error: string; detail: string };
+      console.log(`storage: server disk full after ${stored} messages: ${failed.status} ${body.error}`);
+      expect(failed.status).toBe(500);
+      expect(body.error).toContain(path);
+      expect(body.error).toMatch(/full/);
+      const sessions = await fetch(`${server.base}/ui/api/sessions`);
+      expect(sessions.status).toBe(200);
+      const db = new Database(path, { readonly: true });
+      expect(db.query("SELECT COUNT(*) AS n FROM tasks").get()).toEqual({ n: stored });
+      db.close();
+      Bun.spawnSync(["mount", "-o", "remount,size=8m", dir]);
+      expect((await post("after space was freed")).status).toBe(200);
+    } finally {
+      server.proc.kill("SIGKILL");
+      await server.proc.exited;
+    }
   });
 });

@@ -215,3 +215,31 @@ export function fileBytes(path: string): Buffer {
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
+
+export type Server = { proc: ReturnType<typeof Bun.spawn>; port: number; base: string };
+
+/** `cafleet server --port 0`, resolved once it prints the port it listens on. */
+export async function startServer(sandbox: { env: Env }): Promise<Server> {
+  const proc = Bun.spawn([BINARY, "server", "--port", "0"], {
+    env: sandbox.env as Record<string, string>,
+    stdout: "ignore",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
+  const reader = proc.stderr.getReader();
+  let seen = "";
+  const deadline = performance.now() + 15_000;
+  while (performance.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += new TextDecoder().decode(value);
+    const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
+    if (match) {
+      reader.releaseLock();
+      const port = Number(match[1]);
+      return { proc, port, base: `http://127.0.0.1:${port}` };
+    }
+  }
+  proc.kill("SIGKILL");
+  throw new Error(`server did not start: ${seen}`);
+}
