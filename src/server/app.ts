@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
-import { openConnection } from "../broker/db.ts";
+import { describeStorageError, openConnection } from "../broker/db.ts";
 import { allowedHostnames, guardRequest } from "./guards.ts";
 import { errorResponse, toHttpError } from "./http-error.ts";
 import { LiveFeed, WATCH_INTERVAL_MS } from "./live.ts";
@@ -58,7 +58,8 @@ export function createApp(db: Database, options: AppOptions) {
     .onError(({ code, error, request }) => {
       if (code === "NOT_FOUND") return unmatchedRequest(request.method, new URL(request.url).pathname);
       if (code === "VALIDATION" || code === "PARSE") return errorResponse(422, "Invalid request body");
-      const http = toHttpError(error);
+      // A full disk or a damaged file should say which file and what to do, as the CLI does.
+      const http = toHttpError(describeStorageError(error, db.filename));
       return errorResponse(http.status, http.message, http.headers);
     })
     .use(sessionRoutes(db))
