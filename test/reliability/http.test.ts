@@ -454,3 +454,44 @@ describe.skipIf(!SERVER_BUILT)("the HTTP API", () => {
 
 if (!SERVER_BUILT)
   console.log("http: pending — src/server is not on this branch yet; the HTTP suite is skipped");
+
+describe.skipIf(!SERVER_BUILT)("cafleet server given bad flags", () => {
+  let sandbox: Sandbox;
+  beforeAll(() => {
+    sandbox = new Sandbox("server-flags");
+  });
+  afterAll(() => sandbox.dispose());
+
+  it("refuses bad ports with one clear line and never binds", () => {
+    for (const port of ["-1", "65536", "abc", "", "99999999999999999999", "1e3"]) {
+      const result = Bun.spawnSync([BINARY, "server", "--port", port], {
+        env: sandbox.env as Record<string, string>,
+        stdout: "pipe",
+        stderr: "pipe",
+        timeout: 10_000,
+      });
+      const stderr = result.stderr.toString();
+      expect(result.exitedDueToTimeout).toBeFalsy();
+      expect([1, 2]).toContain(result.exitCode ?? -1);
+      expect(stderr).toMatch(/^Error: [^\n]+\n$/);
+    }
+  });
+
+  it("an empty --host means the default loopback address, not every interface", async () => {
+    const proc = Bun.spawn([BINARY, "server", "--host", "", "--port", "0"], {
+      env: sandbox.env as Record<string, string>,
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    const reader = proc.stderr.getReader();
+    let seen = "";
+    while (!seen.includes("listening on")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    proc.kill("SIGKILL");
+    await proc.exited;
+    expect(seen).toMatch(/^cafleet server listening on http:\/\/127\.0\.0\.1:\d+\/ui\/\n$/);
+  });
+});
