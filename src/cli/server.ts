@@ -30,7 +30,8 @@ function waitForStopSignal(): Promise<void> {
 }
 
 export async function serve(ctx: CommandContext): Promise<void> {
-  const host = optionString(ctx, "--host") ?? (ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST);
+  // An empty --host (say, from an unset shell variable) must not mean "every interface".
+  const host = optionString(ctx, "--host") || ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST;
   // A broken variable fails the command even when --port overrides it (cli.md §2).
   const fromEnv = envPort(ctx.env);
   const requestedPort = optionNumber(ctx, "--port") ?? fromEnv ?? DEFAULT_PORT;
