@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { BINARY, type CliResult } from "../support/cli.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { BINARY, type CliResult, ROOT } from "../support/cli.ts";
 import {
   integrityProblems,
   knob,
   Sandbox,
+  type Server,
   type SessionIds,
   seededRandom,
   seedFromEnv,
+  startServer,
   tornTasks,
 } from "./support.ts";
 
@@ -19,9 +23,10 @@ const PROCESSES = knob("CAFLEET_RELIABILITY_PROCESSES", 20);
 const SECONDS = knob("CAFLEET_RELIABILITY_SECONDS", 30);
 const AGENTS = 8;
 const SEED = seedFromEnv("CAFLEET_RELIABILITY_SEED");
+const SERVER_BUILT = existsSync(join(ROOT, "src/server/app.ts"));
 
 type Delivery = { taskId: string; from: string; to: string };
-type Op = "send" | "broadcast" | "poll" | "ack" | "cancel";
+type Op = "send" | "broadcast" | "poll" | "ack" | "cancel" | "http-send" | "http-read";
 
 /** Outcomes of ack/cancel that a race legitimately produces; anything else fails the run. */
 const RACE_ERRORS = /^Error: Cannot (ACK|cancel) task in state (completed|canceled)\n$/;
@@ -119,6 +124,41 @@ async function worker(random: () => number, deadline: number, ledger: Ledger): P
   }
 }
 
+/** The web door writing and reading alongside the CLI processes, as the Administrator. */
+async function httpWorker(
+  server: Server,
+  random: () => number,
+  deadline: number,
+  ledger: Ledger,
+): Promise<void> {
+  while (performance.now() < deadline) {
+    const headers = { "x-session-id": ids.sessionId, "content-type": "application/json" };
+    if (random() < 0.5) {
+      ledger.counts["http-read"]++;
+      const response = await fetch(`${server.base}/ui/api/timeline`, { headers });
+      await response.text();
+      if (response.status !== 200) ledger.failures.push(`timeline ${response.status}`);
+      continue;
+    }
+    ledger.counts["http-send"]++;
+    const to = agents[Math.floor(random() * agents.length)]!;
+    const response = await fetch(`${server.base}/ui/api/messages/send`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ from_agent_id: ids.administratorId, to_agent_id: to, text: "from the web" }),
+    });
+    const body = await response.text();
+    if (response.status !== 200) {
+      ledger.failures.push(`http send ${response.status}: ${body}`);
+      continue;
+    }
+    const { task_id } = JSON.parse(body) as { task_id: string };
+    const delivery = { taskId: task_id, from: ids.administratorId, to };
+    ledger.sends.push(delivery);
+    ledger.known.set(task_id, delivery);
+  }
+}
+
 describe("20 processes opening a new database at once", () => {
   it("create the schema once and none of them fails", async () => {
     const fresh = `${sandbox.dir}/fresh/new.db`;
@@ -147,7 +187,7 @@ describe("20 processes at once in one session", () => {
     "loses, duplicates and corrupts nothing, and never reports busy or locked",
     async () => {
       const ledger: Ledger = {
-        counts: { send: 0, broadcast: 0, poll: 0, ack: 0, cancel: 0 },
+        counts: { send: 0, broadcast: 0, poll: 0, ack: 0, cancel: 0, "http-send": 0, "http-read": 0 },
         sends: [],
         broadcasts: [],
         known: new Map(),
@@ -157,9 +197,14 @@ describe("20 processes at once in one session", () => {
         failures: [],
       };
       const deadline = performance.now() + SECONDS * 1000;
-      await Promise.all(
-        Array.from({ length: PROCESSES }, (_, index) => worker(seededRandom(SEED + index), deadline, ledger)),
-      );
+      const server = SERVER_BUILT ? await startServer(sandbox) : undefined;
+      await Promise.all([
+        ...Array.from({ length: PROCESSES }, (_, index) =>
+          worker(seededRandom(SEED + index), deadline, ledger),
+        ),
+        ...(server ? [httpWorker(server, seededRandom(SEED - 1), deadline, ledger)] : []),
+      ]);
+      server?.proc.kill("SIGKILL");
 
       const db = sandbox.open();
       let lost = 0;
