@@ -345,3 +345,34 @@ describe.skipIf(!existsSync(join(ROOT, "src/server/app.ts")))("the server on a f
     }
   });
 });
+
+describe("database URLs that cannot work", () => {
+  const sessionList = (url: string) =>
+    runCafleet(
+      ["session", "list"],
+      { ...envFor(join(root.dir, "unused.db")), CAFLEET_DATABASE_URL: url },
+      { cwd: root.dir },
+    );
+
+  it("an in-memory database is refused: it would lose every message when the command exits", () => {
+    const result = sessionList("sqlite:///:memory:");
+    expect(failureProblems(result)).toEqual([]);
+    expect(result.stderr).toContain(":memory:");
+    expect(result.stderr).toMatch(/file/);
+    expect(existsSync(join(root.dir, ":memory:"))).toBe(false);
+  });
+
+  for (const [name, path, advice] of [
+    ["a folder", () => root.dir, POINT_ELSEWHERE],
+    ["/dev/null", () => "/dev/null", POINT_ELSEWHERE],
+    ["a name too long", () => join(root.dir, `${"n".repeat(300)}.db`), POINT_ELSEWHERE],
+    ["a folder too long", () => join(root.dir, "d".repeat(300), "x.db"), POINT_ELSEWHERE],
+    ["a file used as a folder", () => join(root.dir, "garbage-parent", "x.db"), POINT_ELSEWHERE],
+  ] as const)
+    it(`${name}: one line naming the path and what to do`, () => {
+      Bun.write(join(root.dir, "garbage-parent"), "not a folder");
+      const target = path();
+      const result = sessionList(`sqlite:///${target}`);
+      expectStorageError(result, target.slice(0, 60), advice);
+    });
+});
