@@ -11,6 +11,11 @@ export function databasePath(env: Record<string, string | undefined> = process.e
   const match = /^sqlite(?:\+[^:/]*)?:\/\/\/(.*)$/s.exec(url);
   const path = match?.[1]?.split("?")[0];
   if (!path) throw new CafleetError("database URL has no file path");
+  // Each cafleet command is its own process: an in-memory database would lose everything at exit.
+  if (path === ":memory:")
+    throw new CafleetError(
+      "database URL names an in-memory database (:memory:); cafleet's processes share one file, so give a file path.",
+    );
   return path;
 }
 
@@ -128,9 +133,9 @@ export function describeStorageError(error: unknown, path: string): unknown {
     return new CafleetError(
       `${path} stayed locked by another process for over 5 s (${message}). Retry; if it persists, stop the process holding it.`,
     );
-  if (code.startsWith("SQLITE_"))
+  if (code.startsWith("SQLITE_") || /^E[A-Z]+$/.test(code))
     return new CafleetError(
-      `SQLite failed on ${path} (${message}). Check the disk and the file, then retry.`,
+      `cannot use ${path} (${message}). Check the path and the disk, or point CAFLEET_DATABASE_URL at another file.`,
     );
   return error;
 }
