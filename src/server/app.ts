@@ -59,7 +59,8 @@ export function createApp(db: Database, options: AppOptions) {
       if (code === "NOT_FOUND") return unmatchedRequest(request.method, new URL(request.url).pathname);
       if (code === "VALIDATION" || code === "PARSE") return errorResponse(422, "Invalid request body");
       // A full disk or a damaged file should say which file and what to do, as the CLI does.
-      const http = toHttpError(describeStorageError(error, db.filename));
+      const fromSqlite = String((error as { code?: unknown }).code).startsWith("SQLITE_");
+      const http = toHttpError(fromSqlite ? describeStorageError(error, db.filename) : error);
       return errorResponse(http.status, http.message, http.headers);
     })
     .use(sessionRoutes(db))
