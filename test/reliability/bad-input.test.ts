@@ -640,3 +640,23 @@ describe("member create", () => {
     expect(sandbox.tmux.paneIds()).toEqual(panes);
   });
 });
+
+describe("integers beyond what JavaScript or SQLite holds", () => {
+  it("poll --page-size 99999999999999999999 means no limit, as for any page larger than the inbox", () => {
+    casesTried++;
+    const all = sandbox.run(["--session-id", main.sessionId, "--json", "poll", "--agent-id", bob]);
+    const huge = sandbox.run([
+      "--session-id",
+      main.sessionId,
+      "--json",
+      "poll",
+      "--agent-id",
+      bob,
+      "--page-size",
+      "99999999999999999999",
+    ]);
+    expect(huge.stderr).toBe("");
+    expect(huge.exitCode).toBe(0);
+    expect(huge.stdout).toBe(all.stdout);
+  });
+});
