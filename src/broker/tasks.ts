@@ -170,7 +170,8 @@ function inboxRows<Row>(db: Database, columns: string, agentId: string, query: I
     .all({
       agentId,
       ...(query.since === undefined ? {} : { since: query.since }),
-      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      // SQLite's LIMIT takes a 64-bit integer; a larger page size (Python's int has no bound) is "all".
+      ...(query.limit === undefined ? {} : { limit: Math.min(query.limit, Number.MAX_SAFE_INTEGER) }),
     }) as Row[];
 }
 
