@@ -133,7 +133,8 @@ export function describeStorageError(error: unknown, path: string): unknown {
     return new CafleetError(
       `${path} stayed locked by another process for over 5 s (${message}). Retry; if it persists, stop the process holding it.`,
     );
-  if (code.startsWith("SQLITE_") || /^E[A-Z]+$/.test(code))
+  // Other SQLite codes (constraint, mismatch…) are bugs, not the file's fault: they stay as they are.
+  if (code.startsWith("SQLITE_IOERR") || code === "SQLITE_PROTOCOL" || /^E[A-Z]+$/.test(code))
     return new CafleetError(
       `cannot use ${path} (${message}). Check the path and the disk, or point CAFLEET_DATABASE_URL at another file.`,
     );
