@@ -87,7 +87,7 @@ const SPECS: [string[], CommandSpec][] = [
   ),
   ...COMMANDS.map((command): [string[], CommandSpec] => [[command.name], command]),
 ];
-const NUMBERS = ["0", "1", "2", "3", "5", "-1", "0.01", "1_0", " 4 ", "abc", ""];
+const NUMBERS = ["0", "1", "2", "3", "5", "-1", "0.01", "1_0", " 4 ", "abc", "", "99999999999999999999", "-0", "+7"];
 
 /** Half the cases follow a command's own shape (then get mutated); half are token soup. */
 function randomArgv(random: () => number, ids: string[]): string[] {
