@@ -87,7 +87,25 @@ const SPECS: [string[], CommandSpec][] = [
   ),
   ...COMMANDS.map((command): [string[], CommandSpec] => [[command.name], command]),
 ];
-const NUMBERS = ["0", "1", "2", "3", "5", "-1", "0.01", "1_0", " 4 ", "abc", "", "99999999999999999999", "-0", "+7"];
+/** Messages that only a bug produces: an argv should never be able to reach them. */
+const INTERNAL_ERROR =
+  /datatype mismatch|constraint failed|no such (table|column)|SQLITE_|Maximum call stack|is not a function|Cannot read properties|undefined is not|is not an object/;
+const NUMBERS = [
+  "0",
+  "1",
+  "2",
+  "3",
+  "5",
+  "-1",
+  "0.01",
+  "1_0",
+  " 4 ",
+  "abc",
+  "",
+  "99999999999999999999",
+  "-0",
+  "+7",
+];
 
 /** Half the cases follow a command's own shape (then get mutated); half are token soup. */
 function randomArgv(random: () => number, ids: string[]): string[] {
@@ -207,6 +225,7 @@ describe("the real binary on random argv", () => {
       const problems: string[] = [];
       const deadline = performance.now() + BINARY_SECONDS * 1000;
       let cases = 0;
+      const errors = new Set<string>();
       for (; cases < BINARY_CASES && performance.now() < deadline; cases++) {
         // `server` blocks by design; a long --wait would only burn the time budget.
         const argv = randomArgv(random, pool).map((token) => (token === "server" ? "doctor" : token));
@@ -230,16 +249,21 @@ describe("the real binary on random argv", () => {
         if (proc.exitedDueToTimeout) problems.push(`${label}: hung`);
         problems.push(...crashProblems(result).map((problem) => `${label}: ${problem}`));
         tally[result.exitCode] = (tally[result.exitCode] ?? 0) + 1;
+        if (result.exitCode === 1) errors.add(result.stderr.replace(/[0-9a-f-]{36}/g, "<id>").slice(0, 160));
         if (result.exitCode !== 0) {
           if (!/^Error: /m.test(result.stderr) && !result.stdout.startsWith("Usage:"))
             problems.push(`${label}: failed without an Error: line: ${result.stderr.slice(0, 200)}`);
           if (snapshot(db) !== before)
             problems.push(`${label}: exit ${result.exitCode} but the database changed`);
+          if (INTERNAL_ERROR.test(result.stderr))
+            problems.push(`${label}: internal error leaked: ${result.stderr}`);
         }
       }
       expect(integrityProblems(db)).toEqual([]);
       db.close();
       console.log(`fuzz binary: seed ${SEED}, ${cases} runs, exit codes ${JSON.stringify(tally)}`);
+      // CAFLEET_FUZZ_LOG=1 lists the distinct runtime errors met, for a human to judge their wording.
+      if (process.env.CAFLEET_FUZZ_LOG) console.log([...errors].sort().join(""));
       expect(problems).toEqual([]);
       expect(cases).toBeGreaterThan(50);
     },
