@@ -567,7 +567,8 @@ describe("--skills", () => {
   });
 
   it("invalid JSON is one line and writes nothing", () => {
-    for (const skills of ["[1,", "{'a': 1}", "NaN", "[1] [2]", ""]) {
+    expect(register("").card).toBe(cardWith([]));
+    for (const skills of ["[1,", "{'a': 1}", "NaN", "[1] [2]", " "]) {
       const { result } = register(skills);
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(/^Error: Invalid JSON in --skills: .+\n$/);

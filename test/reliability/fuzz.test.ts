@@ -251,7 +251,9 @@ describe("the real binary on random argv", () => {
         tally[result.exitCode] = (tally[result.exitCode] ?? 0) + 1;
         if (result.exitCode === 1) errors.add(result.stderr.replace(/[0-9a-f-]{36}/g, "<id>").slice(0, 160));
         if (result.exitCode !== 0) {
-          if (!/^Error: /m.test(result.stderr) && !result.stdout.startsWith("Usage:"))
+          // A group or the bare command without a subcommand prints its help and exits 2 (Click).
+          const help = result.exitCode === 2 && `${result.stdout}${result.stderr}`.startsWith("Usage:");
+          if (!/^Error: /m.test(result.stderr) && !help)
             problems.push(`${label}: failed without an Error: line: ${result.stderr.slice(0, 200)}`);
           if (snapshot(db) !== before)
             problems.push(`${label}: exit ${result.exitCode} but the database changed`);
