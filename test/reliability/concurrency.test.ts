@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -160,25 +161,32 @@ async function httpWorker(
 }
 
 describe("20 processes opening a new database at once", () => {
-  it("create the schema once and none of them fails", async () => {
-    const fresh = `${sandbox.dir}/fresh/new.db`;
-    const env = { ...sandbox.env, CAFLEET_DATABASE_URL: `sqlite:///${fresh}` } as Record<string, string>;
-    const results = await Promise.all(
-      Array.from({ length: PROCESSES }, async (_, index) => {
-        const proc = Bun.spawn([BINARY, ...(index % 2 ? ["db", "init"] : ["session", "list", "--json"])], {
-          env,
-          stdout: "pipe",
-          stderr: "pipe",
-        });
-        return { stderr: await new Response(proc.stderr).text(), exitCode: await proc.exited };
-      }),
-    );
-    expect(results.filter((result) => result.exitCode !== 0)).toEqual([]);
-    const db = new (await import("bun:sqlite")).Database(fresh, { readonly: true });
-    expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: 1 });
-    expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
-    expect(integrityProblems(db)).toEqual([]);
-    db.close();
+  const ROUNDS = knob("CAFLEET_RELIABILITY_FRESH_ROUNDS", 15);
+
+  it(`create the schema once and none of them fails (${ROUNDS} rounds)`, async () => {
+    const failures: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const fresh = `${sandbox.dir}/fresh-${round}/new.db`;
+      const env = { ...sandbox.env, CAFLEET_DATABASE_URL: `sqlite:///${fresh}` } as Record<string, string>;
+      const results = await Promise.all(
+        Array.from({ length: PROCESSES }, async (_, index) => {
+          const proc = Bun.spawn([BINARY, ...(index % 2 ? ["db", "init"] : ["session", "list", "--json"])], {
+            env,
+            stdout: "pipe",
+            stderr: "pipe",
+          });
+          return { stderr: await new Response(proc.stderr).text(), exitCode: await proc.exited };
+        }),
+      );
+      for (const result of results)
+        if (result.exitCode !== 0) failures.push(`round ${round}: ${result.stderr}`);
+      const db = new Database(fresh, { readonly: true });
+      expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: 1 });
+      expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+      expect(integrityProblems(db)).toEqual([]);
+      db.close();
+    }
+    expect(failures).toEqual([]);
   });
 });
 
