@@ -121,13 +121,17 @@ function foreignTablesError(path: string): CafleetError {
  * to WAL, so a refused file keeps its bytes and gets no -wal/-shm beside it. Returns user_version.
  */
 export function inspectSchema(db: Database, path: string): number {
-  const version = userVersion(db);
-  if (version > HEAD_VERSION) throw aheadError(version);
-  if (version === 0) {
-    const tables = tableNames(db);
-    if (tables.length > 0 && !isPythonCafleetDatabase(db, tables)) throw foreignTablesError(path);
-  }
-  return version;
+  // One read transaction: another process creating the schema may commit between two bare reads,
+  // and "version 0, then tables" would look like a foreign database.
+  return db.transaction((): number => {
+    const version = userVersion(db);
+    if (version > HEAD_VERSION) throw aheadError(version);
+    if (version === 0) {
+      const tables = tableNames(db);
+      if (tables.length > 0 && !isPythonCafleetDatabase(db, tables)) throw foreignTablesError(path);
+    }
+    return version;
+  })();
 }
 
 /**
