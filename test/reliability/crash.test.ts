@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
-import { BINARY } from "../support/cli.ts";
+import { BINARY, ROOT } from "../support/cli.ts";
 import { MemberHarness } from "../tmux/harness.ts";
 import {
   integrityProblems,
@@ -270,4 +270,49 @@ describe("kill -9 of member create", () => {
       h.dispose();
     }
   }, 180_000);
+});
+
+describe("kill -9 of the adoption of a Python CAFleet database", () => {
+  it("leaves the file either as the Python tool left it or fully adopted", async () => {
+    const schema = await Bun.file(join(ROOT, "migrations.sql")).text();
+    const tally = { python: 0, adopted: 0 };
+    const broken: string[] = [];
+    for (let index = 0; index < Math.max(5, Math.round(KILLS / 2)); index++) {
+      const path = join(sandbox.dir, `python-${index}.db`);
+      const seed = new Database(path);
+      seed.run(schema.replace(/^-- version:.*$/gm, ""));
+      seed.run("DROP INDEX idx_placements_director");
+      seed.run("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)");
+      seed.run("INSERT INTO alembic_version VALUES ('0008')");
+      seed.run(
+        "INSERT INTO sessions (session_id, label, created_at) VALUES ('legacy', 'py', '2025-01-01T00:00:00+00:00')",
+      );
+      seed.close();
+      const env = { ...sandbox.env, CAFLEET_DATABASE_URL: `sqlite:///${path}` } as Record<string, string>;
+      const proc = Bun.spawn([BINARY, "db", "init"], { env, stdout: "ignore", stderr: "ignore" });
+      await Bun.sleep(random() ** 2 * 30);
+      proc.kill("SIGKILL");
+      await proc.exited;
+      const db = new Database(path);
+      const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+      const alembic =
+        db.query("SELECT name FROM sqlite_master WHERE name = 'alembic_version'").get() !== null;
+      const indexed =
+        db.query("SELECT name FROM sqlite_master WHERE name = 'idx_placements_director'").get() !== null;
+      const kept = db.query("SELECT COUNT(*) AS n FROM sessions WHERE session_id = 'legacy'").get() as {
+        n: number;
+      };
+      const corrupt = integrityProblems(db);
+      db.close();
+      if (version === 0 && alembic && !indexed) tally.python++;
+      else if (version === 1 && !alembic && indexed) tally.adopted++;
+      else broken.push(`${path}: version ${version}, alembic ${alembic}, index ${indexed}`);
+      if (kept.n !== 1) broken.push(`${path}: the legacy session is gone`);
+      broken.push(...corrupt.map((problem) => `${path}: ${problem}`));
+    }
+    console.log(
+      `crash adoption: seed ${SEED}, ${tally.python} left as Python's, ${tally.adopted} adopted, ${broken.length} broken`,
+    );
+    expect(broken).toEqual([]);
+  }, 60_000);
 });
