@@ -77,7 +77,10 @@ describe.skipIf(!SERVER_BUILT)("the HTTP API", () => {
     alice = sandbox.register(ids.sessionId, "alice");
     otherAgent = sandbox.register(sandbox.createSession("other").sessionId, "stranger");
     server = await startServer(sandbox);
+    logs.push(server.log);
   });
+
+  const logs: string[] = [];
 
   afterAll(() => {
     server?.proc.kill("SIGKILL");
@@ -433,6 +436,7 @@ describe.skipIf(!SERVER_BUILT)("the HTTP API", () => {
         await Promise.all(posts);
         await server.proc.exited;
         server = await startServer(sandbox);
+        logs.push(server.log);
       }
       const timeline = await call(server, "/ui/api/timeline", { headers: { "x-session-id": ids.sessionId } });
       const shown = new Set(
@@ -449,6 +453,10 @@ describe.skipIf(!SERVER_BUILT)("the HTTP API", () => {
       expect({ lost, corrupt }).toEqual({ lost: [], corrupt: [] });
       for (const id of cliSent) expect(shown.has(id)).toBe(true);
     }, 120_000);
+  });
+
+  it("the server logged nothing but its start line through all of it", async () => {
+    for (const log of logs) expect(await Bun.file(log).text()).toMatch(/^cafleet server listening on \S+\n$/);
   });
 });
 

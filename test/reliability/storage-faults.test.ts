@@ -311,7 +311,7 @@ describe.skipIf(!existsSync(join(ROOT, "src/server/app.ts")))("the server on a f
     if (!mountTmpfs(dir, "640k")) return console.log("storage: server full-disk test skipped (needs root)");
     const path = join(dir, "cafleet.db");
     seededDatabase(path);
-    const server = await startServer({ env: envFor(path) });
+    const server = await startServer({ env: envFor(path), dir: root.dir });
     try {
       const post = (text: string) =>
         fetch(`${server.base}/ui/api/messages/send`, {

@@ -1,5 +1,6 @@
 import { Database } from "bun:sqlite";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BINARY, type CliResult, type Env, isolatedEnv, makeTempDir, runCafleet } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
@@ -216,30 +217,33 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
-export type Server = { proc: ReturnType<typeof Bun.spawn>; port: number; base: string };
+export type Server = { proc: ReturnType<typeof Bun.spawn>; port: number; base: string; log: string };
 
-/** `cafleet server --port 0`, resolved once it prints the port it listens on. */
-export async function startServer(sandbox: { env: Env }): Promise<Server> {
+let serverCount = 0;
+
+/**
+ * `cafleet server --port 0`, resolved once it prints the port it listens on. Its stderr goes to
+ * `log` (a file in the sandbox), so a test can check afterwards that it never printed a stack trace.
+ */
+export async function startServer(sandbox: { env: Env; dir?: string }): Promise<Server> {
+  const log = join(sandbox.dir ?? tmpdir(), `server-${process.pid}-${serverCount++}.log`);
   const proc = Bun.spawn([BINARY, "server", "--port", "0"], {
     env: sandbox.env as Record<string, string>,
     stdout: "ignore",
-    stderr: "pipe",
+    stderr: Bun.file(log),
     stdin: "ignore",
   });
-  const reader = proc.stderr.getReader();
-  let seen = "";
   const deadline = performance.now() + 15_000;
   while (performance.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    seen += new TextDecoder().decode(value);
+    const seen = existsSync(log) ? readFileSync(log, "utf8") : "";
     const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
     if (match) {
-      reader.releaseLock();
       const port = Number(match[1]);
-      return { proc, port, base: `http://127.0.0.1:${port}` };
+      return { proc, port, base: `http://127.0.0.1:${port}`, log };
     }
+    if (proc.exitCode !== null) throw new Error(`server exited: ${seen}`);
+    await Bun.sleep(20);
   }
   proc.kill("SIGKILL");
-  throw new Error(`server did not start: ${seen}`);
+  throw new Error("server did not start within 15 s");
 }
