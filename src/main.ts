@@ -7,6 +7,11 @@ const SESSION_ID_REQUIRED =
   "--session-id <uuid> is required for this subcommand. Create a session with 'cafleet session create' and pass its id.";
 
 async function main(argv: string[]): Promise<number> {
+  // The background nudger (src/broker/nudger.ts): internal, started by the binary itself, not in help.
+  if (argv[0] === "__nudge") {
+    await (await import("./broker/nudger.ts")).runNudger(argv.slice(1), process.env);
+    return 0;
+  }
   const parsed = parseArgv(argv);
   if (parsed.kind === "version") {
     await writeStdout(`cafleet ${version}\n`);

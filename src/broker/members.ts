@@ -64,3 +64,15 @@ export function directorName(db: Database, directorId: string): string {
   } | null;
   return row?.name ?? "";
 }
+
+/** A respawned member's new pane (in the caller's window); clears the gone mark. */
+export function replaceMemberPane(
+  db: Database,
+  memberId: string,
+  pane: { session: string; windowId: string; paneId: string },
+): void {
+  db.query(
+    `UPDATE agent_placements SET tmux_session = ?, tmux_window_id = ?, tmux_pane_id = ?, pane_gone_at = NULL
+     WHERE agent_id = ?`,
+  ).run(pane.session, pane.windowId, pane.paneId, memberId);
+}

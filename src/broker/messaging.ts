@@ -4,22 +4,35 @@ import { type Broadcast, sendBroadcast, sendUnicast, type Task } from "./tasks.t
 
 /** Send and broadcast as both doors (CLI and HTTP) use them: store, commit, then wake the panes. */
 
-export function deliverUnicast(
+export async function deliverUnicast(
   db: Database,
-  input: { sessionId: string; fromAgentId: string; toAgentId: string; text: string },
-): { task: Task; notificationSent: boolean } {
+  input: { sessionId: string; fromAgentId: string; toAgentId: string; text: string; replyToTaskId?: string },
+): Promise<{ task: Task; notificationSent: boolean }> {
   const task = sendUnicast(db, input);
-  const notificationSent = notifyRecipient(db, input.sessionId, input.fromAgentId, input.toAgentId);
+  const notificationSent = await notifyRecipient(db, {
+    sessionId: input.sessionId,
+    senderId: input.fromAgentId,
+    recipientId: input.toAgentId,
+    taskIds: [task.id],
+  });
   return { task, notificationSent };
 }
 
-export function deliverBroadcast(
+/** Each recipient's calls stay in order (text, pause, Enter); recipients are pushed concurrently. */
+export async function deliverBroadcast(
   db: Database,
   input: { sessionId: string; fromAgentId: string; text: string },
-): Broadcast & { notificationsSentCount: number } {
+): Promise<Broadcast & { notificationsSentCount: number }> {
   const broadcast = sendBroadcast(db, input);
-  let notificationsSentCount = 0;
-  for (const recipientId of broadcast.recipientIds)
-    if (notifyRecipient(db, input.sessionId, input.fromAgentId, recipientId)) notificationsSentCount++;
-  return { ...broadcast, notificationsSentCount };
+  const results = await Promise.all(
+    broadcast.recipientIds.map((recipientId, index) =>
+      notifyRecipient(db, {
+        sessionId: input.sessionId,
+        senderId: input.fromAgentId,
+        recipientId,
+        taskIds: [broadcast.taskIds[index]!],
+      }),
+    ),
+  );
+  return { ...broadcast, notificationsSentCount: results.filter(Boolean).length };
 }

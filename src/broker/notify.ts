@@ -1,7 +1,9 @@
 import type { Database } from "bun:sqlite";
-import { sendKey, sendKeysLiteral } from "../tmux/keys.ts";
-import { tmuxOnPath } from "../tmux/run.ts";
+import { sendKeyAsync, sendKeysLiteralAsync } from "../tmux/keys.ts";
+import { isPaneGone, tmuxOnPath } from "../tmux/run.ts";
+import { readPaneState } from "../tmux/screen.ts";
 import { findPlacement } from "./agents.ts";
+import { hasLiveNudgeLease, markPaneGone, recordNudged, recordPushFailed } from "./delivery.ts";
 
 const NOTIFY_TIMEOUT = { timeoutSeconds: 5 };
 
@@ -12,26 +14,102 @@ const NOTIFY_TIMEOUT = { timeoutSeconds: 5 };
  */
 const ENTER_PAUSE_MS = 150;
 
+export type PushTarget = { pane: string; codingAgent: string };
+
+/** tmux.md §5 steps 1-3: self-sends, agents without a pane and a missing tmux get no push. */
+export function pushTarget(db: Database, senderId: string, recipientId: string): PushTarget | null {
+  if (recipientId === senderId) return null;
+  const placement = findPlacement(db, recipientId);
+  if (!placement?.tmux_pane_id || !tmuxOnPath()) return null;
+  return { pane: placement.tmux_pane_id, codingAgent: placement.coding_agent };
+}
+
+export function pollCommand(sessionId: string, recipientId: string): string {
+  return `cafleet --session-id ${sessionId} poll --agent-id ${recipientId}`;
+}
+
+/** The text, the pause, then Enter: always in this order for one pane. Throws TmuxError. */
+export async function typeLine(pane: string, line: string): Promise<void> {
+  await sendKeysLiteralAsync(pane, line, NOTIFY_TIMEOUT);
+  await Bun.sleep(ENTER_PAUSE_MS);
+  await sendKeyAsync(pane, "Enter", NOTIFY_TIMEOUT);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
- * Types the recipient's poll command into its pane after the message is committed (tmux.md §5).
- * Returns whether both keystrokes reached the pane. Never throws and never prints: the queue is
- * the source of truth, a lost keystroke only delays the next poll.
+ * Types the poll command for `taskIds` into the pane, records the outcome on the tasks and
+ * returns false on any failure (never throws, never prints). Returns the error for callers that
+ * record more (a gone pane).
  */
-export function notifyRecipient(
+export async function pushLine(
   db: Database,
-  sessionId: string,
-  senderId: string,
   recipientId: string,
-): boolean {
-  if (recipientId === senderId) return false;
-  const pane = findPlacement(db, recipientId)?.tmux_pane_id;
-  if (!pane || !tmuxOnPath()) return false;
+  target: PushTarget,
+  line: string,
+  taskIds: string[],
+): Promise<boolean> {
   try {
-    sendKeysLiteral(pane, `cafleet --session-id ${sessionId} poll --agent-id ${recipientId}`, NOTIFY_TIMEOUT);
-    Bun.sleepSync(ENTER_PAUSE_MS);
-    sendKey(pane, "Enter", NOTIFY_TIMEOUT);
-    return true;
-  } catch {
+    await typeLine(target.pane, line);
+  } catch (error) {
+    recordPushFailed(db, taskIds, messageOf(error));
+    if (isPaneGone(error)) markPaneGone(db, recipientId, target.pane);
     return false;
   }
+  recordNudged(db, taskIds);
+  return true;
+}
+
+/**
+ * Pushes after the message is committed (tmux.md §5), politely: a coding agent whose screen
+ * says it is busy gets no keystrokes now; the background nudger types one line for everything
+ * pending once it is idle, and re-nudges what stays unfetched. An unrecognised screen is idle.
+ * Returns whether the poll command reached the pane now.
+ */
+export async function notifyRecipient(
+  db: Database,
+  input: { sessionId: string; senderId: string; recipientId: string; taskIds: string[] },
+): Promise<boolean> {
+  const target = pushTarget(db, input.senderId, input.recipientId);
+  if (!target) return false;
+  if ((await readPaneState(target.pane, target.codingAgent)) === "busy") {
+    startNudger(db, input.sessionId, input.recipientId);
+    return false;
+  }
+  const sent = await pushLine(
+    db,
+    input.recipientId,
+    target,
+    pollCommand(input.sessionId, input.recipientId),
+    input.taskIds,
+  );
+  if (sent) startNudger(db, input.sessionId, input.recipientId);
+  return sent;
+}
+
+export const NUDGE_COMMAND = "__nudge";
+
+/** How this program runs itself: the compiled binary alone, or bun with the entry script. */
+function selfArgv(): string[] {
+  return Bun.main.endsWith(".ts") ? [process.execPath, Bun.main] : [process.execPath];
+}
+
+/**
+ * Starts the detached background nudger for `recipientId` unless one holds the lease. It runs in
+ * its own process group with no stdio, so it outlives the CLI and never writes to the caller's
+ * terminal; it exits once nothing is pending (src/broker/nudger.ts).
+ */
+export function startNudger(db: Database, sessionId: string, recipientId: string): void {
+  if (hasLiveNudgeLease(db, recipientId)) return;
+  try {
+    const child = Bun.spawn([...selfArgv(), NUDGE_COMMAND, sessionId, recipientId], {
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "ignore",
+      detached: true,
+    });
+    child.unref();
+  } catch {}
 }

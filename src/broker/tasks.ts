@@ -81,7 +81,7 @@ function requireActiveSender(db: Database, sessionId: string, agentId: string): 
 /** Stores one unicast delivery. The recipient must be active and in the sender's session. */
 export function sendUnicast(
   db: Database,
-  input: { sessionId: string; fromAgentId: string; toAgentId: string; text: string },
+  input: { sessionId: string; fromAgentId: string; toAgentId: string; text: string; replyToTaskId?: string },
 ): Task {
   return db
     .transaction((): Task => {
@@ -97,18 +97,22 @@ export function sendUnicast(
         throw new NotFoundError(`Destination agent not in session: ${input.toAgentId}`).withCode(
           "destination_other_session",
         );
+      if (input.replyToTaskId !== undefined) findSessionTask(db, input.sessionId, input.replyToTaskId);
       const task = newTask(input.toAgentId, "input_required", input.text, {
         fromAgentId: input.fromAgentId,
         toAgentId: input.toAgentId,
         type: "unicast",
       });
       writeTask(db, task);
+      if (input.replyToTaskId !== undefined)
+        db.query("UPDATE tasks SET reply_to_task_id = ? WHERE task_id = ?").run(input.replyToTaskId, task.id);
       return task;
     })
     .immediate();
 }
 
-export type Broadcast = { summary: Task; recipientIds: string[] };
+/** `taskIds[i]` is the delivery to `recipientIds[i]`. */
+export type Broadcast = { summary: Task; recipientIds: string[]; taskIds: string[] };
 
 /** One delivery per active non-Administrator peer, then the summary: all in one transaction. */
 export function sendBroadcast(
@@ -127,16 +131,17 @@ export function sendBroadcast(
           .all(input.sessionId, input.fromAgentId) as { agent_id: string }[]
       ).map((row) => row.agent_id);
       const summaryId = crypto.randomUUID();
-      for (const recipientId of recipientIds)
-        writeTask(
-          db,
-          newTask(recipientId, "input_required", input.text, {
-            fromAgentId: input.fromAgentId,
-            toAgentId: recipientId,
-            type: "unicast",
-            originTaskId: summaryId,
-          }),
-        );
+      const taskIds: string[] = [];
+      for (const recipientId of recipientIds) {
+        const delivery = newTask(recipientId, "input_required", input.text, {
+          fromAgentId: input.fromAgentId,
+          toAgentId: recipientId,
+          type: "unicast",
+          originTaskId: summaryId,
+        });
+        writeTask(db, delivery);
+        taskIds.push(delivery.id);
+      }
       const summary = newTask(
         input.fromAgentId,
         "completed",
@@ -151,7 +156,7 @@ export function sendBroadcast(
         summaryId,
       );
       writeTask(db, summary);
-      return { summary, recipientIds };
+      return { summary, recipientIds, taskIds };
     })
     .immediate();
 }

@@ -154,6 +154,13 @@ export const GROUPS: GroupSpec[] = [
         needsSession: true,
         load: () => import("./member.ts").then((m) => m.memberSendInput),
       },
+      {
+        name: "respawn",
+        summary: "Restart a member whose pane is gone, same agent id and inbox, in a new pane.",
+        options: [{ ...agentId, help: "The Director's agent id." }, memberId],
+        needsSession: true,
+        load: () => import("./member-respawn.ts").then((m) => m.memberRespawn),
+      },
     ],
   },
   {
@@ -220,6 +227,12 @@ export const COMMANDS: CommandSpec[] = [
       agentId,
       { flag: "--to", value: "string", metavar: "TEXT", required: true, help: "Recipient agent id." },
       { flag: "--text", value: "string", metavar: "TEXT", required: true, help: "Message text." },
+      {
+        flag: "--reply-to",
+        value: "string",
+        metavar: "TEXT",
+        help: "Thread this message under a task of the session.",
+      },
     ],
     needsSession: true,
     load: () => import("./message.ts").then((m) => m.send),

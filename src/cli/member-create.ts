@@ -16,13 +16,13 @@ export function messageOf(error: unknown): string {
 }
 
 /** The argv appended to split-window for each coding agent (tmux.md §4). */
-function spawnCommand(codingAgent: CodingAgent, name: string, prompt: string): string[] {
+export function spawnCommand(codingAgent: CodingAgent, name: string, prompt: string): string[] {
   return codingAgent === "claude"
     ? ["claude", "--name", name, prompt]
     : ["codex", "--approval-mode", "auto-edit", prompt];
 }
 
-function requireSpawnable(ctx: CommandContext, codingAgent: CodingAgent): CallerContext {
+export function requireSpawnable(ctx: CommandContext, codingAgent: CodingAgent): CallerContext {
   requireTmuxAvailable(ctx.env);
   if (Bun.which(codingAgent, { PATH: ctx.env.PATH ?? "" }) === null)
     throw new CafleetError(`'${codingAgent}' binary not found on PATH`);

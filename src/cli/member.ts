@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
-import { deregisterAgent, listMembers, requireAgentInSession } from "../broker/agents.ts";
+import { deregisterAgent, listMembers, type Member, requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
+import { markPaneGone, paneGoneAt } from "../broker/delivery.ts";
 import { type MemberAction, requireTeamMember, type TeamMember } from "../broker/members.ts";
 import { CafleetError, UsageError } from "../errors.ts";
 import { pad } from "../format.ts";
@@ -8,7 +9,8 @@ import { printJson, printLine, writeStderr, writeStdout } from "../output.ts";
 import { capturePane } from "../tmux/capture.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { sendExit, sendKey, sendKeysLiteral } from "../tmux/keys.ts";
-import { killPane, waitForPaneGone } from "../tmux/panes.ts";
+import { killPane, listPaneIds, waitForPaneGone } from "../tmux/panes.ts";
+import { tmuxOnPath } from "../tmux/run.ts";
 import { messageOf, relayout } from "./member-create.ts";
 import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
 
@@ -137,11 +139,34 @@ const MEMBER_HEADER =
   "  agent_id        name      status  backend  session  window_id  pane_id  created_at\n" +
   "  --------------  --------  ------  -------  -------  ---------  -------  --------------------";
 
+/**
+ * Marks members whose pane no longer exists, when tmux can be asked. An empty or failed
+ * `list-panes` proves nothing (the caller's own pane would be listed), so it changes nothing.
+ */
+function noticeGonePanes(db: Database, env: CommandContext["env"], members: Member[]): void {
+  if (!env.TMUX || !tmuxOnPath()) return;
+  let live: string[];
+  try {
+    live = listPaneIds();
+  } catch {
+    return;
+  }
+  if (live.length === 0) return;
+  for (const { agent_id, placement } of members)
+    if (placement.tmux_pane_id !== null && !live.includes(placement.tmux_pane_id))
+      markPaneGone(db, agent_id, placement.tmux_pane_id);
+}
+
+/** A member whose pane is gone shows status `gone` (text and JSON); nothing else changes. */
 export async function memberList(ctx: CommandContext): Promise<void> {
   const { db } = openDatabase(ctx.env);
   const directorId = requiredString(ctx, "--agent-id");
   requireAgentInSession(db, ctx.sessionId, directorId);
-  const members = listMembers(db, ctx.sessionId, directorId);
+  const listed = listMembers(db, ctx.sessionId, directorId);
+  noticeGonePanes(db, ctx.env, listed);
+  const members = listed.map((member) =>
+    paneGoneAt(db, member.agent_id) === null ? member : { ...member, status: "gone" },
+  );
   if (ctx.json) return printJson(members);
   if (members.length === 0) return printLine("0 members.");
   const rows = members.map(({ agent_id, name, status, placement: p }) =>

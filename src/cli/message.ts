@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
+import { readDelivery, readThread, recordFetched } from "../broker/delivery.ts";
 import { deliverBroadcast, deliverUnicast } from "../broker/messaging.ts";
 import {
   ackTask,
@@ -32,11 +33,12 @@ export async function send(ctx: CommandContext): Promise<void> {
   const to = requiredString(ctx, "--to");
   if (!isUuidLike(to)) throw new CafleetError(`Invalid destination format: ${to}`);
   const { db } = openDatabase(ctx.env);
-  const { task, notificationSent } = deliverUnicast(db, {
+  const { task, notificationSent } = await deliverUnicast(db, {
     sessionId: ctx.sessionId,
     fromAgentId: requiredString(ctx, "--agent-id"),
     toAgentId: to,
     text: requiredString(ctx, "--text"),
+    replyToTaskId: optionString(ctx, "--reply-to"),
   });
   if (ctx.json) return printJson({ task, notification_sent: notificationSent });
   return printLine(`Message sent.\n${taskBlock(task)}`);
@@ -44,7 +46,7 @@ export async function send(ctx: CommandContext): Promise<void> {
 
 export async function broadcast(ctx: CommandContext): Promise<void> {
   const { db } = openDatabase(ctx.env);
-  const { summary, notificationsSentCount } = deliverBroadcast(db, {
+  const { summary, notificationsSentCount } = await deliverBroadcast(db, {
     sessionId: ctx.sessionId,
     fromAgentId: requiredString(ctx, "--agent-id"),
     text: requiredString(ctx, "--text"),
@@ -100,11 +102,21 @@ export async function poll(ctx: CommandContext): Promise<void> {
   if (ctx.json) {
     const read = () => listInbox(db, agentId, query);
     const unread = (task: Task) => task.status.state === "input_required";
-    return printJson(wait === undefined ? read() : await waitForUnread(db, read, unread, wait));
+    const tasks = wait === undefined ? read() : await waitForUnread(db, read, unread, wait);
+    recordFetched(
+      db,
+      tasks.filter(unread).map((task) => task.id),
+    );
+    return printJson(tasks);
   }
   const read = () => listInboxLines(db, agentId, query);
   const unread = (line: TaskLine) => line.state === "input_required";
-  return printLine(lineList(wait === undefined ? read() : await waitForUnread(db, read, unread, wait)));
+  const lines = wait === undefined ? read() : await waitForUnread(db, read, unread, wait);
+  recordFetched(
+    db,
+    lines.filter(unread).map((line) => line.id),
+  );
+  return printLine(lineList(lines));
 }
 
 function taskAction(ctx: CommandContext) {
@@ -127,8 +139,11 @@ export async function cancel(ctx: CommandContext): Promise<void> {
   return printLine(`Task canceled.\n${taskBlock(task)}`);
 }
 
+/** JSON adds the delivery times and the reply thread after the normative `task` key. */
 export async function getTaskCommand(ctx: CommandContext): Promise<void> {
-  const task = getTask(openDatabase(ctx.env).db, taskAction(ctx));
-  if (ctx.json) return printJson({ task });
+  const { db } = openDatabase(ctx.env);
+  const task = getTask(db, taskAction(ctx));
+  if (ctx.json)
+    return printJson({ task, delivery: readDelivery(db, task.id), thread: readThread(db, task.id) });
   return printLine(taskBlock(task));
 }

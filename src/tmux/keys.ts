@@ -1,4 +1,4 @@
-import { isPaneGone, runTmux, type TmuxOptions } from "./run.ts";
+import { isPaneGone, runTmux, runTmuxAsync, type TmuxOptions } from "./run.ts";
 
 /**
  * Types `text` as characters: -l stops tmux from reading key names (`Enter`, `C-c`) in it.
@@ -21,4 +21,17 @@ export function sendExit(pane: string, { ignorePaneGone }: { ignorePaneGone: boo
   } catch (error) {
     if (!(ignorePaneGone && isPaneGone(error))) throw error;
   }
+}
+
+export async function sendKeysLiteralAsync(
+  pane: string,
+  text: string,
+  options: TmuxOptions = {},
+): Promise<void> {
+  const endOfFlags = text.startsWith("-") ? ["--"] : [];
+  await runTmuxAsync(["send-keys", "-t", pane, "-l", ...endOfFlags, text], options);
+}
+
+export async function sendKeyAsync(pane: string, key: string, options: TmuxOptions = {}): Promise<void> {
+  await runTmuxAsync(["send-keys", "-t", pane, key], options);
 }

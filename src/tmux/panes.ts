@@ -1,8 +1,12 @@
 import { isPaneGone, runTmux } from "./run.ts";
 
+export function listPaneIds(): string[] {
+  return runTmux(["list-panes", "-a", "-F", "#{pane_id}"]).split(/\s+/).filter(Boolean);
+}
+
 /** Whether `pane` is alive anywhere on the server; tmux failures propagate. */
 export function paneExists(pane: string): boolean {
-  return runTmux(["list-panes", "-a", "-F", "#{pane_id}"]).split(/\s+/).includes(pane);
+  return listPaneIds().includes(pane);
 }
 
 const CHECK_INTERVAL_MS = 500;

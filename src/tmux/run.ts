@@ -36,6 +36,31 @@ export function runTmux(args: string[], options: TmuxOptions = {}): string {
   return result.stdout?.toString() ?? "";
 }
 
+/** runTmux without blocking the event loop (the web server pushes through this). */
+export async function runTmuxAsync(args: string[], options: TmuxOptions = {}): Promise<string> {
+  const argv = ["tmux", ...args];
+  let child: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
+  try {
+    child = Bun.spawn(argv, {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
+    });
+  } catch (error) {
+    throw new TmuxError(`tmux binary not found: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (child.signalCode !== null && options.timeoutSeconds !== undefined)
+    throw new TmuxError(`tmux command timed out after ${options.timeoutSeconds}s: ${argv.join(" ")}`);
+  if (exitCode !== 0) throw new TmuxError(`tmux command failed: ${argv.join(" ")}\nstderr: ${stderr.trim()}`);
+  return stdout;
+}
+
 /** Pane-gone failures are the only ones `/exit` and `kill-pane` may ignore. */
 export function isPaneGone(error: unknown): boolean {
   const text = error instanceof Error ? error.message.toLowerCase() : "";

@@ -35,14 +35,14 @@ async function readAtMost(request: Request, limit: number): Promise<ArrayBuffer>
 export function messageRoutes(db: Database) {
   return new Elysia().post(
     "/ui/api/messages/send",
-    ({ headers, body }) => {
+    async ({ headers, body }) => {
       const sessionId = requireSessionHeader(db, headers);
       const input = { sessionId, fromAgentId: body.from_agent_id, text: body.text };
       if (body.to_agent_id === BROADCAST_TARGET) {
-        const { summary } = deliverBroadcast(db, input);
+        const { summary } = await deliverBroadcast(db, input);
         return { task_id: summary.id, status: summary.status.state };
       }
-      const { task } = deliverUnicast(db, { ...input, toAgentId: body.to_agent_id });
+      const { task } = await deliverUnicast(db, { ...input, toAgentId: body.to_agent_id });
       return { task_id: task.id, status: task.status.state };
     },
     {

@@ -1,0 +1,168 @@
+import type { Database } from "bun:sqlite";
+import { nowIso } from "./time.ts";
+
+/**
+ * Per-recipient delivery facts (migrations.sql version 2): stored (created_at) → notified (the
+ * poll command reached the pane) → fetched (the recipient's poll returned it) → acked. They live
+ * in columns beside the task, never in the normative Task JSON.
+ */
+
+export type Delivery = {
+  stored_at: string;
+  notified_at: string | null;
+  notify_failed_at: string | null;
+  fetched_at: string | null;
+  acked_at: string | null;
+  notify_error: string | null;
+  nudge_count: number;
+};
+
+export const DELIVERY_COLUMNS_SQL = `t.created_at AS stored_at, t.notified_at, t.notify_failed_at, t.fetched_at,
+  CASE WHEN t.status_state = 'completed' AND t.type = 'unicast' THEN t.status_timestamp END AS acked_at,
+  t.notify_error, t.nudge_count`;
+
+export function readDelivery(db: Database, taskId: string): Delivery | null {
+  return db
+    .query(`SELECT ${DELIVERY_COLUMNS_SQL} FROM tasks AS t WHERE t.task_id = ?`)
+    .get(taskId) as Delivery | null;
+}
+
+function idList(taskIds: string[]): string {
+  return taskIds.map(() => "?").join(", ");
+}
+
+/** The poll command was typed into the pane for these tasks (the first push or a nudge). */
+export function recordNudged(db: Database, taskIds: string[]): void {
+  if (taskIds.length === 0) return;
+  const at = nowIso();
+  db.query(
+    `UPDATE tasks SET notified_at = COALESCE(notified_at, ?), last_nudged_at = ?, nudge_count = nudge_count + 1
+     WHERE task_id IN (${idList(taskIds)})`,
+  ).run(at, at, ...taskIds);
+}
+
+export function recordPushFailed(db: Database, taskIds: string[], error: string): void {
+  if (taskIds.length === 0) return;
+  db.query(
+    `UPDATE tasks SET notify_failed_at = ?, notify_error = ? WHERE task_id IN (${idList(taskIds)})`,
+  ).run(nowIso(), error, ...taskIds);
+}
+
+/** A recipient's poll returned these tasks; the first time counts. */
+export function recordFetched(db: Database, taskIds: string[]): void {
+  if (taskIds.length === 0) return;
+  db.query(
+    `UPDATE tasks SET fetched_at = ? WHERE fetched_at IS NULL AND task_id IN (${idList(taskIds)})`,
+  ).run(nowIso(), ...taskIds);
+}
+
+export function markPaneGone(db: Database, agentId: string, pane: string): void {
+  db.query(
+    "UPDATE agent_placements SET pane_gone_at = COALESCE(pane_gone_at, ?) WHERE agent_id = ? AND tmux_pane_id = ?",
+  ).run(nowIso(), agentId, pane);
+}
+
+export function paneGoneAt(db: Database, agentId: string): string | null {
+  const row = db.query("SELECT pane_gone_at FROM agent_placements WHERE agent_id = ?").get(agentId) as {
+    pane_gone_at: string | null;
+  } | null;
+  return row?.pane_gone_at ?? null;
+}
+
+/** Unread deliveries the recipient's poll has not returned yet: what a nudge is about. */
+export type PendingDelivery = {
+  task_id: string;
+  from_name: string;
+  notified_at: string | null;
+  last_nudged_at: string | null;
+  nudge_count: number;
+};
+
+export function listUnfetched(db: Database, agentId: string): PendingDelivery[] {
+  return db
+    .query(
+      `SELECT t.task_id, COALESCE(a.name, t.from_agent_id) AS from_name, t.notified_at, t.last_nudged_at, t.nudge_count
+       FROM tasks AS t LEFT JOIN agents AS a ON a.agent_id = t.from_agent_id
+       WHERE t.context_id = ? AND t.type = 'unicast' AND t.status_state = 'input_required'
+         AND t.fetched_at IS NULL AND t.from_agent_id <> t.context_id
+       ORDER BY t.created_at, t.rowid`,
+    )
+    .all(agentId) as PendingDelivery[];
+}
+
+/** One background nudger per recipient: a row that expires unless its holder renews it. */
+export function acquireNudgeLease(db: Database, agentId: string, holder: string, ttlMs: number): boolean {
+  const now = Date.now();
+  return (
+    db
+      .query(
+        `INSERT INTO nudge_leases (agent_id, holder, expires_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (agent_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE nudge_leases.holder = ?2 OR nudge_leases.expires_at < ?4`,
+      )
+      .run(agentId, holder, now + ttlMs, now).changes > 0
+  );
+}
+
+export function hasLiveNudgeLease(db: Database, agentId: string): boolean {
+  return (
+    db.query("SELECT 1 FROM nudge_leases WHERE agent_id = ? AND expires_at >= ?").get(agentId, Date.now()) !==
+    null
+  );
+}
+
+/**
+ * Gives the lease up only if `stillNeeded` says there is nothing left to do, in the same
+ * transaction: a sender commits its task before it looks for a lease, so it either sees this
+ * release (and starts a nudger) or its task is seen here (and this nudger stays).
+ */
+export function releaseNudgeLeaseIfDone(
+  db: Database,
+  agentId: string,
+  holder: string,
+  stillNeeded: () => boolean,
+): boolean {
+  return db
+    .transaction((): boolean => {
+      if (stillNeeded()) return false;
+      db.query("DELETE FROM nudge_leases WHERE agent_id = ? AND holder = ?").run(agentId, holder);
+      return true;
+    })
+    .immediate();
+}
+
+export function dropNudgeLease(db: Database, agentId: string, holder: string): void {
+  db.query("DELETE FROM nudge_leases WHERE agent_id = ? AND holder = ?").run(agentId, holder);
+}
+
+export type ThreadEntry = {
+  task_id: string;
+  reply_to_task_id: string | null;
+  from_agent_id: string;
+  to_agent_id: string;
+  created_at: string;
+  text: string | null;
+};
+
+const THREAD_LIMIT = 200;
+
+/** The whole reply thread `taskId` belongs to: its root and every reply below it, oldest first. */
+export function readThread(db: Database, taskId: string): ThreadEntry[] {
+  return db
+    .query(
+      `WITH RECURSIVE up(task_id, reply_to_task_id, depth) AS (
+         SELECT task_id, reply_to_task_id, 0 FROM tasks WHERE task_id = ?1
+         UNION ALL SELECT t.task_id, t.reply_to_task_id, up.depth + 1 FROM tasks AS t
+           JOIN up ON t.task_id = up.reply_to_task_id WHERE up.depth < ${THREAD_LIMIT}),
+       root AS (SELECT task_id FROM up ORDER BY depth DESC LIMIT 1),
+       down(task_id, depth) AS (
+         SELECT task_id, 0 FROM root
+         UNION ALL SELECT t.task_id, down.depth + 1 FROM tasks AS t
+           JOIN down ON t.reply_to_task_id = down.task_id WHERE down.depth < ${THREAD_LIMIT})
+       SELECT t.task_id, t.reply_to_task_id, t.from_agent_id, t.to_agent_id, t.created_at,
+              json_extract(t.task_json, '$.artifacts[0].parts[0].text') AS text
+       FROM tasks AS t WHERE t.task_id IN (SELECT task_id FROM down)
+       ORDER BY t.created_at, t.rowid LIMIT ${THREAD_LIMIT}`,
+    )
+    .all(taskId) as ThreadEntry[];
+}

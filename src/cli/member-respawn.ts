@@ -1,0 +1,84 @@
+import { openDatabase } from "../broker/db.ts";
+import { markPaneGone } from "../broker/delivery.ts";
+import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
+import { directorName, replaceMemberPane, requireTeamMember } from "../broker/members.ts";
+import { CafleetError } from "../errors.ts";
+import { printJson, printLine } from "../output.ts";
+import { requireTmuxAvailable } from "../tmux/context.ts";
+import { paneExists } from "../tmux/panes.ts";
+import { splitWindow } from "../tmux/split.ts";
+import { messageOf, relayout, requireSpawnable, spawnCommand } from "./member-create.ts";
+import { type CommandContext, requiredString } from "./spec.ts";
+
+/**
+ * `member respawn`: the member's pane died; start the same agent identity (id, name, backend,
+ * inbox) in a new pane of the caller's window, with the default prompt of its coding agent.
+ * Authorization as cli.md §6.18; the spawn as tmux.md §3. A live pane is never replaced.
+ */
+export async function memberRespawn(ctx: CommandContext): Promise<void> {
+  requireTmuxAvailable(ctx.env);
+  const { db } = openDatabase(ctx.env);
+  const directorId = requiredString(ctx, "--agent-id");
+  const member = requireTeamMember(db, {
+    sessionId: ctx.sessionId,
+    directorId,
+    memberId: requiredString(ctx, "--member-id"),
+    action: "interact",
+  });
+  const oldPane = member.placement.tmux_pane_id;
+  if (oldPane === null)
+    throw new CafleetError(
+      `member ${member.agent_id} has no pane yet (pending placement) — nothing to respawn.`,
+    );
+  let alive: boolean;
+  try {
+    alive = paneExists(oldPane);
+  } catch (error) {
+    throw new CafleetError(`tmux call failed while checking pane ${oldPane}: ${messageOf(error)}`);
+  }
+  if (alive)
+    throw new CafleetError(
+      `member ${member.agent_id} is still running in pane ${oldPane}; respawn only replaces a gone pane (stop it with \`cafleet member delete\`).`,
+    );
+  markPaneGone(db, member.agent_id, oldPane);
+
+  const codingAgent = member.placement.coding_agent as CodingAgent;
+  const caller = requireSpawnable(ctx, codingAgent);
+  const prompt = resolvePrompt(promptTemplate([], codingAgent), {
+    session_id: ctx.sessionId,
+    agent_id: member.agent_id,
+    director_name: directorName(db, directorId),
+    director_agent_id: directorId,
+  });
+  let paneId: string;
+  try {
+    paneId = splitWindow(
+      caller.windowId,
+      spawnCommand(codingAgent, member.name, prompt),
+      ctx.env.CAFLEET_DATABASE_URL,
+    );
+  } catch (error) {
+    throw new CafleetError(`tmux split-window failed: ${messageOf(error)}`);
+  }
+  db.transaction(() =>
+    replaceMemberPane(db, member.agent_id, { session: caller.session, windowId: caller.windowId, paneId }),
+  ).immediate();
+  await relayout(caller.windowId);
+  if (ctx.json)
+    return printJson({
+      agent_id: member.agent_id,
+      name: member.name,
+      previous_pane_id: oldPane,
+      pane_id: paneId,
+    });
+  return printLine(
+    [
+      "Member respawned.",
+      `  agent_id:  ${member.agent_id}`,
+      `  name:      ${member.name}`,
+      `  backend:   ${codingAgent}`,
+      `  pane_id:   ${paneId} (was ${oldPane})`,
+      `  window_id: ${caller.windowId}`,
+    ].join("\n"),
+  );
+}

@@ -1,0 +1,244 @@
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { sendUnicast } from "../../src/broker/tasks.ts";
+import { BINARY } from "../support/cli.ts";
+import { waitFor } from "../support/tmux.ts";
+import { type CreatedMember, type DirectorSession, MemberHarness } from "./harness.ts";
+
+/** Delivery you can prove (issue 8): polite push, coalescing, re-nudges, gone panes, poll --wait. */
+
+let h: MemberHarness;
+let session: DirectorSession;
+let directorName: string;
+
+beforeAll(() => {
+  h = new MemberHarness("delivery");
+  session = h.createSession();
+  directorName = h.sql<{ name: string }>("SELECT name FROM agents WHERE agent_id = ?", session.directorId)[0]!
+    .name;
+});
+afterAll(() => h.dispose());
+
+const FAST = { CAFLEET_TEST_NUDGE_TICK_MS: "50" };
+
+function send(to: string, text: string, extra: Record<string, string> = {}, args: string[] = []) {
+  const result = h.run(
+    [
+      "--session-id",
+      session.sessionId,
+      "--json",
+      "send",
+      "--agent-id",
+      session.directorId,
+      "--to",
+      to,
+      "--text",
+      text,
+      ...args,
+    ],
+    extra,
+  );
+  if (result.exitCode !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout) as { task: { id: string }; notification_sent: boolean };
+}
+
+function getTask(agentId: string, taskId: string) {
+  const result = h.run([
+    "--session-id",
+    session.sessionId,
+    "--json",
+    "get-task",
+    "--agent-id",
+    agentId,
+    "--task-id",
+    taskId,
+  ]);
+  return JSON.parse(result.stdout);
+}
+
+function poll(agentId: string) {
+  return h.run(["--session-id", session.sessionId, "poll", "--agent-id", agentId]);
+}
+
+function pollCommand(agentId: string): string {
+  return `cafleet --session-id ${session.sessionId} poll --agent-id ${agentId}`;
+}
+
+async function newMember(name: string): Promise<CreatedMember> {
+  const member = h.createMember(session, name);
+  await h.waitForReady(member.placement.tmux_pane_id);
+  return member;
+}
+
+const noLease = (agentId: string) =>
+  h.sql("SELECT agent_id FROM nudge_leases WHERE agent_id = ?", agentId).length === 0;
+
+describe("polite push", () => {
+  it("types nothing into a busy agent, then one nudge for three messages once it is idle", async () => {
+    const member = await newMember("Busy");
+    const pane = member.placement.tmux_pane_id;
+    h.tmux.tmux(["send-keys", "-t", pane, "-l", "/busy"]);
+    h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+    expect(await waitFor(() => h.tmux.capture(pane).includes("esc to interrupt"), 3000)).toBe(true);
+
+    const env = { ...FAST, CAFLEET_TEST_NUDGE_BACKOFF_MS: "60000" };
+    const sent = ["one", "two", "three"].map((text) => send(member.agent_id, text, env));
+    expect(sent.map((result) => result.notification_sent)).toEqual([false, false, false]);
+    await Bun.sleep(700);
+    // The tty echoes keystrokes even while the fake reads nothing: a clean screen means none came.
+    expect(h.tmux.capture(pane)).not.toContain("cafleet");
+    expect(h.inputOf(pane)).toEqual([]);
+    for (const { task } of sent) expect(getTask(session.directorId, task.id).delivery.notified_at).toBeNull();
+
+    writeFileSync(join(h.dir, `${pane}.idle`), "");
+    expect(await h.waitForInput(pane, 1, 5000)).toEqual([
+      `${pollCommand(member.agent_id)}  # from ${directorName}`,
+    ]);
+    await Bun.sleep(600);
+    expect(h.inputOf(pane)).toHaveLength(1);
+    const delivery = getTask(session.directorId, sent[2]!.task.id).delivery;
+    expect(delivery.notified_at).not.toBeNull();
+    expect(delivery.nudge_count).toBe(1);
+    expect(delivery.fetched_at).toBeNull();
+
+    expect(poll(member.agent_id).exitCode).toBe(0);
+    for (const { task } of sent) expect(getTask(member.agent_id, task.id).delivery.fetched_at).not.toBeNull();
+    expect(await waitFor(() => noLease(member.agent_id), 3000)).toBe(true);
+  });
+
+  it("re-nudges an unfetched message with backoff, then stops; the nudger exits", async () => {
+    const member = await newMember("Slow");
+    const pane = member.placement.tmux_pane_id;
+    const env = { ...FAST, CAFLEET_TEST_NUDGE_BACKOFF_MS: "300,300" };
+    const { task, notification_sent } = send(member.agent_id, "please read", env);
+    expect(notification_sent).toBe(true);
+    const nudge = `${pollCommand(member.agent_id)}  # from ${directorName}`;
+    expect(await h.waitForInput(pane, 3, 5000)).toEqual([pollCommand(member.agent_id), nudge, nudge]);
+    expect(await waitFor(() => noLease(member.agent_id), 3000)).toBe(true);
+    await Bun.sleep(700);
+    expect(h.inputOf(pane)).toHaveLength(3);
+    const delivery = getTask(session.directorId, task.id).delivery;
+    expect(delivery.nudge_count).toBe(3);
+    expect(delivery.fetched_at).toBeNull();
+  });
+
+  it("never nudges again for a message already fetched", async () => {
+    const member = await newMember("Quick");
+    const pane = member.placement.tmux_pane_id;
+    const { task } = send(member.agent_id, "read me now", {
+      ...FAST,
+      CAFLEET_TEST_NUDGE_BACKOFF_MS: "300,300",
+    });
+    expect(poll(member.agent_id).stdout).toContain(task.id);
+    await Bun.sleep(1000);
+    expect(h.inputOf(pane)).toEqual([pollCommand(member.agent_id)]);
+    expect(await waitFor(() => noLease(member.agent_id), 3000)).toBe(true);
+  });
+});
+
+describe("gone panes", () => {
+  it("notices a killed pane on member list and on send, and respawns the same agent with its inbox", async () => {
+    const member = await newMember("Fragile");
+    const oldPane = member.placement.tmux_pane_id;
+    const unread = send(member.agent_id, "before the crash");
+    h.tmux.tmux(["kill-pane", "-t", oldPane]);
+
+    const list = h.member(session, "list", []);
+    const row = list.stdout.split("\n").find((line) => line.includes("Fragile"))!;
+    expect(row.split(/\s+/)[3]).toBe("gone");
+    const listed = JSON.parse(h.member(session, "list", [], { json: true }).stdout);
+    expect(listed.find((m: { agent_id: string }) => m.agent_id === member.agent_id).status).toBe("gone");
+
+    const failed = send(member.agent_id, "are you there?");
+    expect(failed.notification_sent).toBe(false);
+    const delivery = getTask(session.directorId, failed.task.id).delivery;
+    expect(delivery.notify_failed_at).not.toBeNull();
+    expect(delivery.notify_error).toContain(`tmux command failed: tmux send-keys -t ${oldPane} -l`);
+
+    const respawned = h.member(session, "respawn", ["--member-id", member.agent_id], { json: true });
+    expect(respawned.stderr).toBe("");
+    expect(respawned.exitCode).toBe(0);
+    const body = JSON.parse(respawned.stdout);
+    expect(body.agent_id).toBe(member.agent_id);
+    expect(body.previous_pane_id).toBe(oldPane);
+    expect(h.paneAlive(body.pane_id)).toBe(true);
+    const argv = await h.argvOf(body.pane_id);
+    expect(argv.slice(0, 3)).toEqual(["claude", "--name", "Fragile"]);
+    expect(argv[3]).toContain(`your agent_id is ${member.agent_id}.`);
+
+    const after = JSON.parse(h.member(session, "list", [], { json: true }).stdout);
+    const again = after.find((m: { agent_id: string }) => m.agent_id === member.agent_id);
+    expect(again.status).toBe("active");
+    expect(again.placement.tmux_pane_id).toBe(body.pane_id);
+    const inbox = poll(member.agent_id).stdout;
+    expect(inbox).toContain(unread.task.id);
+    expect(inbox).toContain(failed.task.id);
+  });
+
+  it("refuses to respawn a member whose pane is alive", async () => {
+    const member = await newMember("Alive");
+    const result = h.member(session, "respawn", ["--member-id", member.agent_id]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      `Error: member ${member.agent_id} is still running in pane ${member.placement.tmux_pane_id}; respawn only replaces a gone pane (stop it with \`cafleet member delete\`).\n`,
+    );
+  });
+});
+
+describe("poll --wait", () => {
+  function startWait(agentId: string, seconds: string) {
+    return Bun.spawn(
+      [BINARY, "--session-id", session.sessionId, "poll", "--agent-id", agentId, "--wait", seconds],
+      {
+        env: h.env() as Record<string, string>,
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+  }
+
+  it("wakes within 100 ms (median) of a send committed by another process", async () => {
+    const member = h.createMember(session, "Waiter");
+    const db = new Database(join(h.dir, "cafleet.db"));
+    db.run("PRAGMA busy_timeout = 5000");
+    const latencies: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const proc = startWait(member.agent_id, "10");
+      await Bun.sleep(400);
+      const committed = performance.now();
+      const task = sendUnicast(db, {
+        sessionId: session.sessionId,
+        fromAgentId: session.directorId,
+        toAgentId: member.agent_id,
+        text: `wake ${i}`,
+      });
+      const out = await new Response(proc.stdout).text();
+      latencies.push(performance.now() - committed);
+      expect(await proc.exited).toBe(0);
+      expect(out).toContain(task.id);
+      poll(member.agent_id);
+      h.run(["--session-id", session.sessionId, "ack", "--agent-id", member.agent_id, "--task-id", task.id]);
+    }
+    db.close();
+    const median = latencies.sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!;
+    console.log(
+      `poll --wait wake-up after commit: median ${median.toFixed(1)} ms of ${latencies.map((l) => l.toFixed(0)).join(", ")}`,
+    );
+    expect(median).toBeLessThanOrEqual(100);
+  });
+
+  it("returns at the timeout when nothing arrives", async () => {
+    const member = h.createMember(session, "Idle");
+    const start = performance.now();
+    const proc = startWait(member.agent_id, "0.6");
+    const out = await new Response(proc.stdout).text();
+    const elapsed = performance.now() - start;
+    expect(await proc.exited).toBe(0);
+    expect(out).toBe("No messages found.\n");
+    expect(elapsed).toBeGreaterThanOrEqual(600);
+    expect(elapsed).toBeLessThan(2500);
+  });
+});
