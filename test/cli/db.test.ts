@@ -1,8 +1,8 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, it } from "bun:test";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Env, isolatedEnv, makeTempDir, runCafleet, runCafleetAsync } from "../support/cli.ts";
+import { type Env, isolatedEnv, makeTempDir, ROOT, runCafleet, runCafleetAsync } from "../support/cli.ts";
 import { expectError } from "../support/fleet.ts";
 
 const cleanups: (() => void)[] = [];
@@ -33,15 +33,15 @@ describe("db init", () => {
   it("creates a missing file (0600 in a 0700 folder), then says already at head", () => {
     const { dir, path, env } = world();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: `Created ${path} and applied migrations to head (1).\n`,
+      stdout: `Created ${path} and applied migrations to head (2).\n`,
       stderr: "",
       exitCode: 0,
     });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "data")).mode & 0o777).toBe(0o700);
-    expect(userVersion(path)).toBe(1);
+    expect(userVersion(path)).toBe(2);
     expect(runCafleet(["--json", "db", "init"], env)).toEqual({
-      stdout: "Already at head (1); nothing to do.\n",
+      stdout: "Already at head (2); nothing to do.\n",
       stderr: "",
       exitCode: 0,
     });
@@ -52,7 +52,7 @@ describe("db init", () => {
     mkdirSync(join(path, ".."), { recursive: true });
     writeFileSync(path, "");
     expect(runCafleet(["--session-id", "x", "db", "init"], env).stdout).toBe(
-      `Created ${path} and applied migrations to head (1).\n`,
+      `Created ${path} and applied migrations to head (2).\n`,
     );
   });
 
@@ -69,14 +69,54 @@ describe("db init", () => {
       INSERT INTO sessions (session_id, label, created_at) VALUES ('${"b".repeat(64)}', 'legacy', '2026-01-01T00:00:00+00:00');`);
     db.close();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: `Adopted the existing CAFleet database at ${path} (revision 0008) and brought it to head (1).\n`,
+      stdout: `Adopted the existing CAFleet database at ${path} (revision 0008) and brought it to head (2).\n`,
       stderr: "",
       exitCode: 0,
     });
-    expect(userVersion(path)).toBe(1);
+    expect(userVersion(path)).toBe(2);
     expect(runCafleet(["session", "show", "b".repeat(64)], env).stdout).toBe(
       `session_id: ${"b".repeat(64)}\nlabel:      legacy\ncreated_at: 2026-01-01T00:00:00+00:00\n`,
     );
+  });
+
+  it("upgrades a version 1 database to head, keeping its rows (behind)", () => {
+    const { path, env } = world();
+    mkdirSync(join(path, ".."), { recursive: true });
+    const migrations = readFileSync(join(ROOT, "migrations.sql"), "utf8");
+    const section1 = migrations.slice(
+      migrations.indexOf("-- version: 1"),
+      migrations.indexOf("-- version: 2"),
+    );
+    const db = new Database(path);
+    db.run(section1);
+    db.run("PRAGMA user_version = 1");
+    db.run(
+      `INSERT INTO sessions (session_id, label, created_at) VALUES ('s1', 'old', '2026-01-01T00:00:00+00:00')`,
+    );
+    db.close();
+    expect(runCafleet(["db", "init"], env)).toEqual({
+      stdout: "Upgraded from 1 to 2.\n",
+      stderr: "",
+      exitCode: 0,
+    });
+    expect(userVersion(path)).toBe(2);
+    const upgraded = new Database(path, { readonly: true });
+    const columns = (upgraded.query("PRAGMA table_info(tasks)").all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    const label = upgraded.query("SELECT label FROM sessions WHERE session_id = 's1'").get();
+    upgraded.close();
+    expect(columns.slice(-7)).toEqual([
+      "notified_at",
+      "last_nudged_at",
+      "nudge_count",
+      "notify_failed_at",
+      "notify_error",
+      "fetched_at",
+      "reply_to_task_id",
+    ]);
+    expect(label).toEqual({ label: "old" });
+    expect(runCafleet(["db", "init"], env).stdout).toBe("Already at head (2); nothing to do.\n");
   });
 
   it("refuses a newer schema and foreign tables, for db init and every other DB command", () => {
@@ -106,7 +146,7 @@ describe("db init", () => {
       stderr: "",
       exitCode: 0,
     });
-    expect(userVersion(path)).toBe(1);
+    expect(userVersion(path)).toBe(2);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const unknown = runCafleet(
       ["--session-id", "s", "register", "--name", "a", "--description", "b"],
@@ -126,7 +166,7 @@ describe("db init", () => {
     for (const result of results) expect(result.exitCode).toBe(0);
     const created = results.filter((result) => result.stdout.startsWith("Created "));
     expect(created.length).toBeLessThanOrEqual(1);
-    expect(userVersion(path)).toBe(1);
+    expect(userVersion(path)).toBe(2);
   });
 });
 
@@ -138,14 +178,14 @@ describe("CAFLEET_DATABASE_URL", () => {
       { ...env, CAFLEET_DATABASE_URL: "sqlite:///rel/x.db" },
       { cwd: dir },
     );
-    expect(relative.stdout).toBe("Created rel/x.db and applied migrations to head (1).\n");
+    expect(relative.stdout).toBe("Created rel/x.db and applied migrations to head (2).\n");
     expect(existsSync(join(dir, "rel/x.db"))).toBe(true);
     const abs = join(dir, "abs.db");
     const driver = runCafleet(["db", "init"], {
       ...env,
       CAFLEET_DATABASE_URL: `sqlite+aiosqlite:///${abs}?timeout=5`,
     });
-    expect(driver.stdout).toBe(`Created ${abs} and applied migrations to head (1).\n`);
+    expect(driver.stdout).toBe(`Created ${abs} and applied migrations to head (2).\n`);
     expect(existsSync(abs)).toBe(true);
   });
 
@@ -153,7 +193,7 @@ describe("CAFLEET_DATABASE_URL", () => {
     const { dir, env } = world();
     const result = runCafleet(["db", "init"], { ...env, CAFLEET_DATABASE_URL: "" });
     const expected = join(dir, ".local/share/cafleet/registry.db");
-    expect(result.stdout).toBe(`Created ${expected} and applied migrations to head (1).\n`);
+    expect(result.stdout).toBe(`Created ${expected} and applied migrations to head (2).\n`);
   });
 
   it("fails every DB command on a URL without a file path", () => {
