@@ -198,6 +198,7 @@ describe("db init states (data-model.md §7)", () => {
       "idx_placements_director",
       "idx_tasks_context_status_ts",
       "idx_tasks_from_agent_status_ts",
+      "idx_tasks_reply_to",
     ]);
     expect(db.query("SELECT session_id, label FROM sessions").all()).toEqual([
       { session_id: "a".repeat(64), label: "legacy" },

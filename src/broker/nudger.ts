@@ -25,17 +25,19 @@ const LEASE_TTL_MS = 15_000;
 
 type Knobs = { backoffMs: number[]; tickMs: number };
 
-/** CAFLEET_TEST_NUDGE_* are test-only knobs (read here and nowhere else) to run this in seconds. */
+/**
+ * CAFLEET_TEST_NUDGE_* are test-only knobs (read here and nowhere else) to run this in seconds;
+ * a backoff of `none` turns re-nudges off (tests that count typed lines use it).
+ */
 function readKnobs(env: Record<string, string | undefined>): Knobs {
+  const tick = Number(env.CAFLEET_TEST_NUDGE_TICK_MS);
+  const tickMs = tick > 0 ? tick : DEFAULT_TICK_MS;
+  if (env.CAFLEET_TEST_NUDGE_BACKOFF_MS === "none") return { backoffMs: [], tickMs };
   const backoff = (env.CAFLEET_TEST_NUDGE_BACKOFF_MS ?? "")
     .split(",")
     .map(Number)
     .filter((value) => value > 0);
-  const tick = Number(env.CAFLEET_TEST_NUDGE_TICK_MS);
-  return {
-    backoffMs: backoff.length > 0 ? backoff : DEFAULT_BACKOFF_MS,
-    tickMs: tick > 0 ? tick : DEFAULT_TICK_MS,
-  };
+  return { backoffMs: backoff.length > 0 ? backoff : DEFAULT_BACKOFF_MS, tickMs };
 }
 
 function millis(iso: string): number {

@@ -58,9 +58,17 @@ export class MemberHarness {
     this.windowId = this.tmux.tmux(["display-message", "-p", "-t", this.directorPane, "#{window_id}"]).trim();
   }
 
-  /** The binary's environment as seen from `pane` (the Director's by default). */
+  /**
+   * The binary's environment as seen from `pane` (the Director's by default). Re-nudges are off
+   * unless a test asks for them: the fakes never poll, so they would get a line every backoff step.
+   */
   env(extra: Env = {}, pane = this.directorPane): Env {
-    return isolatedEnv(this.dir, { ...this.tmux.envFor(pane), PATH: this.path, ...extra });
+    return isolatedEnv(this.dir, {
+      ...this.tmux.envFor(pane),
+      PATH: this.path,
+      CAFLEET_TEST_NUDGE_BACKOFF_MS: "none",
+      ...extra,
+    });
   }
 
   run(args: string[], extra: Env = {}): CliResult {
