@@ -15,11 +15,27 @@ export type Message = {
   status_timestamp: string;
   origin_task_id: string | null;
   body: string;
+  // Added by the delivery work (issue 8), after the webui.md §3 keys.
+  reply_to_task_id: string | null;
+  notified_at: string | null;
+  notify_failed_at: string | null;
+  notify_error: string | null;
+  fetched_at: string | null;
+  nudge_count: number;
 };
 
 export const TIMELINE_LIMIT = 200;
 
-type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name"> & {
+type DeliveryKey =
+  | "reply_to_task_id"
+  | "notified_at"
+  | "notify_failed_at"
+  | "notify_error"
+  | "fetched_at"
+  | "nudge_count";
+type DeliveryColumns = Pick<Message, DeliveryKey>;
+
+type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name" | DeliveryKey> & {
   from_agent_name: string | null;
   to_agent_name: string | null;
   task_json: string;
@@ -28,7 +44,8 @@ type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name"> & 
 // Names come from the agents table whatever the agent's status; summaries are never listed.
 const MESSAGE_SELECT = `SELECT t.task_id, t.from_agent_id, fa.name AS from_agent_name, t.to_agent_id,
     ta.name AS to_agent_name, t.type, t.status_state AS status, t.created_at, t.status_timestamp,
-    t.origin_task_id, t.task_json
+    t.origin_task_id, t.task_json, t.reply_to_task_id, t.notified_at, t.notify_failed_at, t.notify_error,
+    t.fetched_at, t.nudge_count
   FROM tasks AS t
   LEFT JOIN agents AS fa ON fa.agent_id = t.from_agent_id
   LEFT JOIN agents AS ta ON ta.agent_id = t.to_agent_id
@@ -36,20 +53,43 @@ const MESSAGE_SELECT = `SELECT t.task_id, t.from_agent_id, fa.name AS from_agent
 
 const NEWEST_FIRST = "ORDER BY t.status_timestamp DESC, t.rowid DESC";
 
-function toMessage({ task_json, ...row }: MessageRow): Message {
+function toMessage({
+  task_json,
+  reply_to_task_id,
+  notified_at,
+  notify_failed_at,
+  notify_error,
+  fetched_at,
+  nudge_count,
+  ...row
+}: MessageRow & DeliveryColumns): Message {
   return {
     ...row,
     from_agent_name: row.from_agent_name ?? "",
     to_agent_name: row.to_agent_name ?? "",
     body: taskText(JSON.parse(task_json) as Task) ?? "",
+    reply_to_task_id,
+    notified_at,
+    notify_failed_at,
+    notify_error,
+    fetched_at,
+    nudge_count,
   };
+}
+
+/** The last time anything shown about a delivery changed: its status or a delivery time. */
+export function lastChange(message: Message): string {
+  let latest = message.status_timestamp;
+  for (const at of [message.notified_at, message.notify_failed_at, message.fetched_at])
+    if (at !== null && at > latest) latest = at;
+  return latest;
 }
 
 /** Every delivery addressed to the agent, newest first. */
 export function listInboxMessages(db: Database, agentId: string): Message[] {
   const rows = db
     .query(`${MESSAGE_SELECT} AND t.context_id = ? ${NEWEST_FIRST}`)
-    .all(agentId) as MessageRow[];
+    .all(agentId) as (MessageRow & DeliveryColumns)[];
   return rows.map(toMessage);
 }
 
@@ -57,25 +97,30 @@ export function listInboxMessages(db: Database, agentId: string): Message[] {
 export function listSentMessages(db: Database, agentId: string): Message[] {
   const rows = db
     .query(`${MESSAGE_SELECT} AND t.from_agent_id = ? ${NEWEST_FIRST}`)
-    .all(agentId) as MessageRow[];
+    .all(agentId) as (MessageRow & DeliveryColumns)[];
   return rows.map(toMessage);
 }
 
 /**
  * The session's most recent deliveries (sender in the session), newest first. With `since`, only
- * rows whose status changed at or after it: what the live feed pushes.
+ * rows whose status or delivery times changed at or after it: what the live feed pushes.
  */
 export function listTimelineMessages(
   db: Database,
   sessionId: string,
   options: { since?: string } = {},
 ): Message[] {
-  const since = options.since === undefined ? "" : "AND t.status_timestamp >= $since";
+  const since =
+    options.since === undefined
+      ? ""
+      : `AND (t.status_timestamp >= $since OR t.notified_at >= $since OR t.fetched_at >= $since
+           OR t.notify_failed_at >= $since)`;
   const rows = db
     .query(
       `${MESSAGE_SELECT} AND fa.session_id = $sessionId ${since} ${NEWEST_FIRST} LIMIT ${TIMELINE_LIMIT}`,
     )
-    .all({ sessionId, ...(options.since === undefined ? {} : { since: options.since }) }) as MessageRow[];
+    .all({ sessionId, ...(options.since === undefined ? {} : { since: options.since }) }) as (MessageRow &
+    DeliveryColumns)[];
   return rows.map(toMessage);
 }
 

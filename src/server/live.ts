@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { dataVersion, listTimelineMessages, sessionAgentsStamp } from "../broker/timeline.ts";
+import type { Message } from "../broker/timeline.ts";
+import { dataVersion, lastChange, listTimelineMessages, sessionAgentsStamp } from "../broker/timeline.ts";
 import type { LiveEvent } from "./model.ts";
 
 /**
@@ -23,6 +24,15 @@ function lookBack(timestamp: string): string {
   return `${new Date(millis - LOOKBACK_MS).toISOString().slice(0, 23)}000+00:00`;
 }
 
+function newestChange(messages: Message[]): string | undefined {
+  let newest: string | undefined;
+  for (const message of messages) {
+    const at = lastChange(message);
+    if (newest === undefined || at > newest) newest = at;
+  }
+  return newest;
+}
+
 export class LiveFeed {
   private sessions = new Map<string, Watched>();
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -36,7 +46,7 @@ export class LiveFeed {
   subscribe(sessionId: string, listener: Listener): () => void {
     let watched = this.sessions.get(sessionId);
     if (!watched) {
-      const newest = listTimelineMessages(this.watchDb, sessionId)[0]?.status_timestamp ?? "";
+      const newest = newestChange(listTimelineMessages(this.watchDb, sessionId)) ?? "";
       watched = {
         listeners: new Set(),
         cursor: newest,
@@ -86,7 +96,7 @@ export class LiveFeed {
     const messages = listTimelineMessages(this.watchDb, sessionId, { since });
     const agentsStamp = sessionAgentsStamp(this.watchDb, sessionId);
     const agentsChanged = agentsStamp !== watched.agentsStamp;
-    const newest = messages[0]?.status_timestamp;
+    const newest = newestChange(messages);
     const moved = newest !== undefined && newest > watched.cursor;
     if (!moved && !agentsChanged) return;
     if (moved) watched.cursor = newest;

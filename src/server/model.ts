@@ -39,6 +39,12 @@ export const Message = t.Object({
   status_timestamp: t.String(),
   origin_task_id: t.Nullable(t.String()),
   body: t.String(),
+  reply_to_task_id: t.Nullable(t.String()),
+  notified_at: t.Nullable(t.String()),
+  notify_failed_at: t.Nullable(t.String()),
+  notify_error: t.Nullable(t.String()),
+  fetched_at: t.Nullable(t.String()),
+  nudge_count: t.Integer(),
 });
 
 export const MessageList = t.Object({ messages: t.Array(Message) });

@@ -22,6 +22,13 @@ const MESSAGE_KEYS = [
   "status_timestamp",
   "origin_task_id",
   "body",
+  // The delivery facts come after the webui.md §3 keys.
+  "reply_to_task_id",
+  "notified_at",
+  "notify_failed_at",
+  "notify_error",
+  "fetched_at",
+  "nudge_count",
 ];
 
 async function getJson(path: string, headers: Record<string, string> = sessionHeaders(fx)) {

@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { registerAgent } from "../../src/broker/agents.ts";
 import { openConnection } from "../../src/broker/db.ts";
+import { recordFetched } from "../../src/broker/delivery.ts";
 import { createSession } from "../../src/broker/sessions.ts";
 import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
 import { errorBody, errorOf, type Fixture, makeFixture } from "./fixture.ts";
@@ -40,7 +41,10 @@ async function readStream(
   return text;
 }
 
-type Change = { messages: { task_id: string; status: string; body: string }[]; agents_changed: boolean };
+type Change = {
+  messages: { task_id: string; status: string; body: string; fetched_at: string | null }[];
+  agents_changed: boolean;
+};
 
 function changes(text: string): Change[] {
   return text
@@ -85,6 +89,28 @@ describe("GET /ui/api/events", () => {
       [taskId, "input_required", "from the CLI"],
     ]);
     expect(events.at(-1)!.messages.find((m) => m.task_id === taskId)?.status).toBe("completed");
+  });
+
+  it("streams a delivery time that changes without a status change (the recipient's poll fetched it)", async () => {
+    const task = sendUnicast(other, {
+      sessionId: fx.sessionId,
+      fromAgentId: fx.claudeId,
+      toAgentId: fx.reviewerId,
+      text: "fetch me",
+    });
+    await Bun.sleep(100);
+    const response = await fx.request(`/ui/api/events?session_id=${fx.sessionId}`);
+    setTimeout(() => recordFetched(other, [task.id]), 100);
+    const text = await readStream(response, (seen) =>
+      changes(seen).some((change) =>
+        change.messages.some((m) => m.task_id === task.id && m.fetched_at !== null),
+      ),
+    );
+    const row = changes(text)
+      .flatMap((change) => change.messages)
+      .find((m) => m.task_id === task.id && m.fetched_at !== null);
+    expect(row?.status).toBe("input_required");
+    expect(row?.fetched_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
   });
 
   it("flags agent changes and sends keep-alive comments", async () => {

@@ -28,6 +28,12 @@ export type Message = {
   status_timestamp: string;
   origin_task_id: string | null;
   body: string;
+  reply_to_task_id: string | null;
+  notified_at: string | null;
+  notify_failed_at: string | null;
+  notify_error: string | null;
+  fetched_at: string | null;
+  nudge_count: number;
 };
 
 export type LiveEvent = { messages: Message[]; agents_changed: boolean };
