@@ -4,7 +4,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { openConnection } from "../../src/broker/db.ts";
-import { sendUnicast } from "../../src/broker/tasks.ts";
+import { recordFetched, recordNudged, recordPushFailed } from "../../src/broker/delivery.ts";
+import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import { type Env, isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
@@ -431,6 +432,76 @@ describe("protection", () => {
       await foreign.close();
       other.stop(true);
     }
+  });
+});
+
+describe("delivery states", () => {
+  it("shows stored, notified, read, a failed push, overdue highlighting and reply threads", async () => {
+    const writer = openConnection(join(temp.dir, "cafleet.db"));
+    const send = (from: string, to: string, text: string, replyToTaskId?: string) =>
+      sendUnicast(writer, {
+        sessionId: seeded.sessionId,
+        fromAgentId: from,
+        toAgentId: to,
+        text,
+        replyToTaskId,
+      }).id;
+    const overdue = send(seeded.directorId, seeded.claudeId, "Overdue: nobody polled this");
+    const tenMinutesAgo = `${new Date(Date.now() - 10 * 60_000).toISOString().slice(0, 23)}000+00:00`;
+    writer
+      .query("UPDATE tasks SET created_at = ?1, status_timestamp = ?1 WHERE task_id = ?2")
+      .run(tenMinutesAgo, overdue);
+    recordNudged(writer, [overdue]);
+    const question = send(seeded.claudeId, seeded.reviewerId, "Which port does the server use?");
+    recordNudged(writer, [question]);
+    recordFetched(writer, [question]);
+    const answer = send(seeded.reviewerId, seeded.claudeId, "8000, see the README", question);
+    recordNudged(writer, [answer]);
+    recordFetched(writer, [answer]);
+    ackTask(writer, { sessionId: seeded.sessionId, agentId: seeded.claudeId, taskId: answer });
+    const failed = send(seeded.directorId, seeded.reviewerId, "Push to a dead pane");
+    recordPushFailed(
+      writer,
+      [failed],
+      "tmux command failed: tmux send-keys -t %9 -l …\nstderr: can't find pane: %9",
+    );
+    const notified = send(seeded.directorId, seeded.reviewerId, "Notified, not polled yet");
+    recordNudged(writer, [notified]);
+    send(seeded.directorId, seeded.claudeId, "Stored, no pane to push to");
+    writer.close();
+
+    await page.reload();
+    await entryWithBody("Stored, no pane to push to").waitFor();
+    const chip = (body: string) => entryWithBody(body).locator(".delivery");
+    const states = async (body: string) => [
+      await chip(body).getAttribute("data-state"),
+      await chip(body).textContent(),
+    ];
+    expect(await states("Which port does the server use?")).toEqual(["read", "✓✓ read"]);
+    expect(await states("8000, see the README")).toEqual(["read", "✓✓ read"]);
+    expect(await entryWithBody("8000, see the README").locator(".ack").count()).toBe(1);
+    expect(await states("Push to a dead pane")).toEqual(["failed", "⚠ push failed"]);
+    expect(await chip("Push to a dead pane").getAttribute("title")).toContain("can't find pane: %9");
+    expect(await states("Notified, not polled yet")).toEqual(["notified", "✓ notified"]);
+    expect(await states("Stored, no pane to push to")).toEqual(["stored", "✓ stored"]);
+    expect(await states("Overdue: nobody polled this")).toEqual(["notified", "✓ notified · overdue"]);
+    expect(await page.locator("li.entry.overdue").count()).toBe(1);
+    expect(await page.locator("li.entry.overdue p.body").textContent()).toBe("Overdue: nobody polled this");
+    expect(await entryWithBody("8000, see the README").locator(".reply-to").textContent()).toBe(
+      "↪ reply to Claude-A: Which port does the server use?",
+    );
+    expect(await entryWithBody("Which port does the server use?").locator(".reply-to").count()).toBe(0);
+    const broadcastChips = await page
+      .locator(`li[data-entry-key="${broadcastId}"] .delivery`)
+      .allTextContents();
+    expect(broadcastChips.sort()).toEqual(["@Claude-A ✓ stored", "@reviewer-bot ✓✓ read"]);
+
+    mkdirSync(join(ROOT, "test-artifacts"), { recursive: true });
+    // Tall enough for the overdue entry (sorted ten minutes back) and the newest ones together.
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 1280, height: 2200 });
+    await page.screenshot({ path: join(ROOT, "test-artifacts/delivery.png") });
+    if (viewport) await page.setViewportSize(viewport);
   });
 });
 

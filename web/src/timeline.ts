@@ -49,3 +49,62 @@ export function mergeMessages(current: Message[], changed: Message[]): Message[]
   for (const row of changed) byId.set(row.task_id, row);
   return [...byId.values()];
 }
+
+/** Where one delivery stands (issue 8): the furthest step reached, or a failed push. */
+export type DeliveryState = "stored" | "notified" | "failed" | "read" | "canceled";
+
+export function deliveryState(row: Message): DeliveryState {
+  if (row.status === "canceled") return "canceled";
+  if (row.fetched_at !== null || row.status === "completed") return "read";
+  if (row.notify_failed_at !== null && (row.notified_at === null || row.notify_failed_at > row.notified_at))
+    return "failed";
+  if (row.notified_at !== null) return "notified";
+  return "stored";
+}
+
+export const DELIVERY_LABELS: Record<DeliveryState, string> = {
+  stored: "✓ stored",
+  notified: "✓ notified",
+  failed: "⚠ push failed",
+  read: "✓✓ read",
+  canceled: "canceled",
+};
+
+/** Unread and not fetched by the recipient's poll for this long: shown as overdue. */
+export const OVERDUE_MS = 5 * 60_000;
+
+export function isOverdue(row: Message, nowMs: number): boolean {
+  return (
+    row.status === "input_required" &&
+    row.fetched_at === null &&
+    nowMs - Date.parse(row.created_at) > OVERDUE_MS
+  );
+}
+
+function clock(iso: string | null): string | null {
+  return iso === null ? null : new Date(iso).toLocaleTimeString();
+}
+
+/** The delivery times of one row, for its tooltip. */
+export function deliveryTooltip(row: Message): string {
+  const steps: [string, string | null][] = [
+    ["stored", clock(row.created_at)],
+    ["notified", clock(row.notified_at)],
+    ["read", clock(row.fetched_at)],
+    ["acked", row.status === "completed" ? clock(row.status_timestamp) : null],
+  ];
+  const parts = steps.filter(([, at]) => at !== null).map(([label, at]) => `${label} ${at}`);
+  if (row.nudge_count > 1) parts.push(`${row.nudge_count} nudges`);
+  if (row.notify_failed_at !== null)
+    parts.push(`push failed ${clock(row.notify_failed_at)}: ${row.notify_error ?? ""}`);
+  return parts.join(" · ");
+}
+
+/** "↪ reply to Alice: first words…", from the replied-to row when the timeline holds it. */
+export function replyLabel(replyTo: string, messages: Message[]): string {
+  const parent = messages.find((row) => row.task_id === replyTo);
+  if (!parent) return `↪ reply to ${replyTo.slice(0, 8)}`;
+  const line = parent.body.split("\n")[0] ?? "";
+  const snippet = line.length > 60 ? `${line.slice(0, 60)}…` : line;
+  return `↪ reply to ${parent.from_agent_name}: ${snippet}`;
+}
