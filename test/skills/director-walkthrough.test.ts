@@ -35,7 +35,9 @@ const commands = extractCommands(SKILL, readFileSync(join(ROOT, SKILL), "utf8"))
 );
 
 function commandPath(text: string): string {
-  const words = shellWords(text.replace(/<[^<>\n]*>/g, "x")).slice(1);
+  const words = shellWords(text.replace(/<[^<>\n]*>/g, "x"))
+    .slice(1)
+    .filter((word) => word !== "--json");
   const start = words[0] === "--session-id" ? 2 : 0;
   return ["session", "member"].includes(words[start]!)
     ? words.slice(start, start + 2).join(" ")
@@ -57,8 +59,10 @@ test("director.md shows the Director's steps in order", () => {
     "member create",
     "member create",
     "member list",
+    "member respawn",
     "send",
     "ack",
+    "get-task",
     "member capture",
     "member send-input",
     "member send-input",
@@ -114,9 +118,16 @@ test("every command of director.md works, in order, as written", async () => {
   );
   expect(run(3).stdout).toStartWith("2 members:\n");
 
+  // A member whose pane died comes back with the same id in a new pane.
+  const firstPane = field(coder, "pane_id");
+  tmux.tmux(["kill-pane", "-t", firstPane]);
+  const respawned = run(4);
+  expect(respawned.stdout).toStartWith(`Member respawned.\n  agent_id:  ${values["member-agent-id"]}\n`);
+  const coderPane = field(respawned, "pane_id");
+  expect(coderPane).not.toBe(firstPane);
+
   // 4. Give work: the broker wakes the member, whose fake agent runs the poll it was typed.
-  const coderPane = field(coder, "pane_id");
-  run(4);
+  run(5);
   expect(await paneShows(coderPane, "text:  Add a --verbose flag")).toBe(true);
   // The member reports back (member.md); then the Director acks the report.
   const report = runCafleet(
@@ -135,27 +146,28 @@ test("every command of director.md works, in order, as written", async () => {
     { ...env, TMUX_PANE: coderPane },
   );
   values["task-id"] = JSON.parse(report.stdout).task.id;
-  expect(run(5).stdout).toStartWith("Message acknowledged.\n");
+  expect(run(6).stdout).toStartWith("Message acknowledged.\n");
+  expect(JSON.parse(run(7).stdout).delivery.acked_at).not.toBeNull();
 
   // 5. Answer the member's question: capture, (ask the user), send-input.
   tmux.tmux(["send-keys", "-t", coderPane, "-l", "please ASK"]);
   tmux.tmux(["send-keys", "-t", coderPane, "Enter"]);
   expect(await paneShows(coderPane, "4. Type something.")).toBe(true);
-  expect(run(6).stdout).toContain("Which database should I use?");
-  expect(run(7).stdout).toBe(`Sent choice 2 to member Coder (${coderPane}).\n`);
+  expect(run(8).stdout).toContain("Which database should I use?");
+  expect(run(9).stdout).toBe(`Sent choice 2 to member Coder (${coderPane}).\n`);
   expect(await paneShows(coderPane, "answer (choice): 2")).toBe(true);
   tmux.tmux(["send-keys", "-t", coderPane, "-l", "ASK again"]);
   tmux.tmux(["send-keys", "-t", coderPane, "Enter"]);
   expect(await waitFor(() => screen(coderPane).split("4. Type something.").length === 3, 5000)).toBe(true);
-  expect(run(8).stdout).toBe(`Sent free text to member Coder (${coderPane}).\n`);
+  expect(run(10).stdout).toBe(`Sent free text to member Coder (${coderPane}).\n`);
   expect(await paneShows(coderPane, "answer (free text): Use SQLite with WAL; see docs/db.md")).toBe(true);
 
   // 6. Tear down: delete each member, check none is left, delete the session, check the list.
-  expect(run(9).stdout).toContain(`pane_id:   ${coderPane} (closed)`);
+  expect(run(11).stdout).toContain(`pane_id:   ${coderPane} (closed)`);
   values["member-agent-id"] = reviewerId;
-  expect(run(9).stdout).toContain(`pane_id:   ${reviewerPane} (closed)`);
-  expect(run(10).stdout).toBe("0 members.\n");
-  expect(run(11).stdout).toBe(`Deleted session ${values["session-id"]}. Deregistered 2 agents.\n`);
-  expect(run(12).stdout).not.toContain(values["session-id"]!);
+  expect(run(11).stdout).toContain(`pane_id:   ${reviewerPane} (closed)`);
+  expect(run(12).stdout).toBe("0 members.\n");
+  expect(run(13).stdout).toBe(`Deleted session ${values["session-id"]}. Deregistered 2 agents.\n`);
+  expect(run(14).stdout).not.toContain(values["session-id"]!);
   expect(tmux.paneIds()).toEqual([directorPane]);
 }, 30_000);
