@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sendUnicast } from "../../src/broker/tasks.ts";
 import { BINARY } from "../support/cli.ts";
@@ -72,6 +72,20 @@ async function newMember(name: string): Promise<CreatedMember> {
   return member;
 }
 
+/** Background nudgers still running for `agentId` (their argv holds `__nudge` and the id). */
+function nudgerProcesses(agentId: string): string[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        return argv.includes("__nudge") && argv.includes(agentId);
+      } catch {
+        return false;
+      }
+    });
+}
+
 const noLease = (agentId: string) =>
   h.sql("SELECT agent_id FROM nudge_leases WHERE agent_id = ?", agentId).length === 0;
 
@@ -117,6 +131,7 @@ describe("polite push", () => {
     const nudge = `${pollCommand(member.agent_id)}  # from ${directorName}`;
     expect(await h.waitForInput(pane, 3, 5000)).toEqual([pollCommand(member.agent_id), nudge, nudge]);
     expect(await waitFor(() => noLease(member.agent_id), 3000)).toBe(true);
+    expect(await waitFor(() => nudgerProcesses(member.agent_id).length === 0, 3000)).toBe(true);
     await Bun.sleep(700);
     expect(h.inputOf(pane)).toHaveLength(3);
     const delivery = getTask(session.directorId, task.id).delivery;
