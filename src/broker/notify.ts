@@ -40,9 +40,8 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Types the poll command for `taskIds` into the pane, records the outcome on the tasks and
- * returns false on any failure (never throws, never prints). Returns the error for callers that
- * record more (a gone pane).
+ * Types `line` into the pane and records the outcome on `taskIds`: notified, or the failure and
+ * its error (a pane-gone error also marks the member's pane gone). Never throws, never prints.
  */
 export async function pushLine(
   db: Database,
