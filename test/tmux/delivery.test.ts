@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sendUnicast } from "../../src/broker/tasks.ts";
+import { startServer } from "../server/serve.ts";
 import { BINARY } from "../support/cli.ts";
 import { waitFor } from "../support/tmux.ts";
 import { type CreatedMember, type DirectorSession, MemberHarness } from "./harness.ts";
@@ -150,6 +151,50 @@ describe("polite push", () => {
     await Bun.sleep(1000);
     expect(h.inputOf(pane)).toEqual([pollCommand(member.agent_id)]);
     expect(await waitFor(() => noLease(member.agent_id), 3000)).toBe(true);
+  });
+});
+
+describe("the web server", () => {
+  it("holds a push to a busy agent and lets the same background nudger type it later", async () => {
+    const member = await newMember("WebBusy");
+    const pane = member.placement.tmux_pane_id;
+    h.tmux.tmux(["send-keys", "-t", pane, "-l", "/busy"]);
+    h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+    expect(await waitFor(() => h.tmux.capture(pane).includes("esc to interrupt"), 3000)).toBe(true);
+    const server = await startServer(h.env({ ...FAST, CAFLEET_TEST_NUDGE_BACKOFF_MS: "60000" }));
+    try {
+      const post = (text: string) =>
+        fetch(`${server.base}/ui/api/messages/send`, {
+          method: "POST",
+          headers: { "X-Session-Id": session.sessionId, "Content-Type": "application/json" },
+          body: JSON.stringify({
+            from_agent_id: session.administratorId,
+            to_agent_id: member.agent_id,
+            text,
+          }),
+        });
+      expect((await post("from the web")).status).toBe(200);
+      expect((await post("and again")).status).toBe(200);
+      await Bun.sleep(500);
+      expect(h.tmux.capture(pane)).not.toContain("cafleet");
+      writeFileSync(join(h.dir, `${pane}.idle`), "");
+      expect(await h.waitForInput(pane, 1, 5000)).toEqual([
+        `${pollCommand(member.agent_id)}  # from Administrator`,
+      ]);
+      const timeline = await fetch(`${server.base}/ui/api/timeline`, {
+        headers: { "X-Session-Id": session.sessionId },
+      });
+      const rows = (
+        (await timeline.json()) as {
+          messages: { body: string; nudge_count: number; notified_at: string | null }[];
+        }
+      ).messages.filter((row) => row.body === "from the web" || row.body === "and again");
+      expect(rows.map((row) => row.nudge_count)).toEqual([1, 1]);
+      for (const row of rows) expect(row.notified_at).not.toBeNull();
+    } finally {
+      await server.stop();
+    }
+    expect(poll(member.agent_id).exitCode).toBe(0);
   });
 });
 
