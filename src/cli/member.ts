@@ -140,18 +140,18 @@ const MEMBER_HEADER =
   "  --------------  --------  ------  -------  -------  ---------  -------  --------------------";
 
 /**
- * Marks members whose pane no longer exists, when tmux can be asked. An empty or failed
- * `list-panes` proves nothing (the caller's own pane would be listed), so it changes nothing.
+ * Marks members whose pane no longer exists, when tmux can be asked. Only a listing that holds
+ * the caller's own pane ($TMUX_PANE) is trusted: a failed, empty or foreign answer proves nothing.
  */
 function noticeGonePanes(db: Database, env: CommandContext["env"], members: Member[]): void {
-  if (!env.TMUX || !tmuxOnPath()) return;
+  if (!env.TMUX || !env.TMUX_PANE || !tmuxOnPath()) return;
   let live: string[];
   try {
     live = listPaneIds();
   } catch {
     return;
   }
-  if (live.length === 0) return;
+  if (!live.includes(env.TMUX_PANE)) return;
   for (const { agent_id, placement } of members)
     if (placement.tmux_pane_id !== null && !live.includes(placement.tmux_pane_id))
       markPaneGone(db, agent_id, placement.tmux_pane_id);

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sendUnicast } from "../../src/broker/tasks.ts";
 import { startServer } from "../server/serve.ts";
@@ -235,6 +235,27 @@ describe("gone panes", () => {
     const inbox = poll(member.agent_id).stdout;
     expect(inbox).toContain(unread.task.id);
     expect(inbox).toContain(failed.task.id);
+  });
+
+  it("trusts no pane listing that lacks the caller's own pane (a fake tmux with canned output)", async () => {
+    const member = await newMember("Listed");
+    const fakeBin = join(h.dir, "fake-tmux-bin");
+    mkdirSync(fakeBin, { recursive: true });
+    writeFileSync(join(fakeBin, "tmux"), "#!/bin/sh\necho '%999'\n", { mode: 0o755 });
+    const result = h.run(
+      ["--session-id", session.sessionId, "--json", "member", "list", "--agent-id", session.directorId],
+      {
+        PATH: `${fakeBin}:${h.path}`,
+      },
+    );
+    expect(result.exitCode).toBe(0);
+    const listed = JSON.parse(result.stdout).find(
+      (m: { agent_id: string }) => m.agent_id === member.agent_id,
+    );
+    expect(listed.status).toBe("active");
+    expect(h.sql("SELECT pane_gone_at FROM agent_placements WHERE agent_id = ?", member.agent_id)).toEqual([
+      { pane_gone_at: null },
+    ]);
   });
 
   it("refuses to respawn a member whose pane is alive", async () => {
