@@ -37,6 +37,11 @@ describe("classifyScreen", () => {
     expect(classifyScreen("codex", CODEX_BUSY)).toBe("busy");
   });
 
+  it("counts an open AskUserQuestion frame as busy: the line would land in its answer", () => {
+    const frame = `Which database should I use?\n❯ 1. SQLite\n  2. Postgres\n  3. Both\n  4. Type something.\n`;
+    expect(classifyScreen("claude", frame)).toBe("busy");
+  });
+
   it("calls an empty or unknown screen unknown, which the push treats as idle", () => {
     expect(classifyScreen("claude", "")).toBe("unknown");
     expect(classifyScreen("codex", "$ make test\nok\n")).toBe("unknown");

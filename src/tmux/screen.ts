@@ -9,7 +9,9 @@ import { runTmuxAsync } from "./run.ts";
 export type PaneState = "idle" | "busy" | "unknown";
 
 // Both Claude Code and Codex print this hint while a turn runs, and drop it when they wait for input.
-const BUSY_HINT = /esc to interrupt/i;
+// An open AskUserQuestion frame ("4. Type something") waits for its answer (member send-input):
+// a typed poll line would land in it, so it counts as busy too.
+const BUSY_HINTS = [/esc to interrupt/i, /^\s*(?:[❯>]\s*)?4\.\s+Type something/];
 // Claude Code's input box (`│ > ` or a bare `> ` between rules); Codex's `›` prompt.
 const IDLE_PROMPT: Record<string, RegExp> = {
   claude: /^\s*(?:│\s*)?>(?:\s|$)/,
@@ -22,7 +24,7 @@ export function classifyScreen(codingAgent: string, screen: string): PaneState {
     .split("\n")
     .filter((line) => line.trim() !== "")
     .slice(-BOTTOM_LINES);
-  if (lines.some((line) => BUSY_HINT.test(line))) return "busy";
+  if (lines.some((line) => BUSY_HINTS.some((hint) => hint.test(line)))) return "busy";
   const prompt = IDLE_PROMPT[codingAgent] ?? IDLE_PROMPT.claude!;
   return lines.some((line) => prompt.test(line)) ? "idle" : "unknown";
 }
