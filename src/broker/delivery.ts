@@ -27,33 +27,50 @@ export function readDelivery(db: Database, taskId: string): Delivery | null {
     .get(taskId) as Delivery | null;
 }
 
-function idList(taskIds: string[]): string {
-  return taskIds.map(() => "?").join(", ");
+// SQLite caps the number of bound parameters; a poll may return a very large unread inbox.
+const IDS_PER_STATEMENT = 500;
+
+/** Runs `update` (whose last `?` list is the ids) once per slice of `taskIds`. */
+function forEachSlice(taskIds: string[], update: (placeholders: string, ids: string[]) => void): void {
+  for (let start = 0; start < taskIds.length; start += IDS_PER_STATEMENT) {
+    const ids = taskIds.slice(start, start + IDS_PER_STATEMENT);
+    update(ids.map(() => "?").join(", "), ids);
+  }
 }
 
 /** The poll command was typed into the pane for these tasks (the first push or a nudge). */
 export function recordNudged(db: Database, taskIds: string[]): void {
-  if (taskIds.length === 0) return;
   const at = nowIso();
-  db.query(
-    `UPDATE tasks SET notified_at = COALESCE(notified_at, ?), last_nudged_at = ?, nudge_count = nudge_count + 1
-     WHERE task_id IN (${idList(taskIds)})`,
-  ).run(at, at, ...taskIds);
+  forEachSlice(taskIds, (placeholders, ids) =>
+    db
+      .query(
+        `UPDATE tasks SET notified_at = COALESCE(notified_at, ?), last_nudged_at = ?, nudge_count = nudge_count + 1
+         WHERE task_id IN (${placeholders})`,
+      )
+      .run(at, at, ...ids),
+  );
 }
 
 export function recordPushFailed(db: Database, taskIds: string[], error: string): void {
-  if (taskIds.length === 0) return;
-  db.query(
-    `UPDATE tasks SET notify_failed_at = ?, notify_error = ? WHERE task_id IN (${idList(taskIds)})`,
-  ).run(nowIso(), error, ...taskIds);
+  const at = nowIso();
+  forEachSlice(taskIds, (placeholders, ids) =>
+    db
+      .query(`UPDATE tasks SET notify_failed_at = ?, notify_error = ? WHERE task_id IN (${placeholders})`)
+      .run(at, error, ...ids),
+  );
 }
 
 /** A recipient's poll returned these tasks; the first time counts. */
 export function recordFetched(db: Database, taskIds: string[]): void {
   if (taskIds.length === 0) return;
-  db.query(
-    `UPDATE tasks SET fetched_at = ? WHERE fetched_at IS NULL AND task_id IN (${idList(taskIds)})`,
-  ).run(nowIso(), ...taskIds);
+  const at = nowIso();
+  db.transaction(() =>
+    forEachSlice(taskIds, (placeholders, ids) =>
+      db
+        .query(`UPDATE tasks SET fetched_at = ? WHERE fetched_at IS NULL AND task_id IN (${placeholders})`)
+        .run(at, ...ids),
+    ),
+  ).immediate();
 }
 
 export function markPaneGone(db: Database, agentId: string, pane: string): void {
