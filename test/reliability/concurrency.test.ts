@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { HEAD_VERSION } from "../../src/broker/schema.ts";
 import { BINARY, type CliResult, ROOT } from "../support/cli.ts";
 import {
   integrityProblems,
@@ -181,7 +182,7 @@ describe("20 processes opening a new database at once", () => {
       for (const result of results)
         if (result.exitCode !== 0) failures.push(`round ${round}: ${result.stderr}`);
       const db = new Database(fresh, { readonly: true });
-      expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: 1 });
+      expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: HEAD_VERSION });
       expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
       expect(integrityProblems(db)).toEqual([]);
       db.close();
