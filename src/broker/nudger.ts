@@ -19,11 +19,13 @@ import { pollCommand, pushLine } from "./notify.ts";
  */
 
 const DEFAULT_BACKOFF_MS = [30_000, 120_000, 480_000];
+/** How often a held push re-reads a busy pane, and how often an idle nudger renews its lease. */
 const DEFAULT_TICK_MS = 1000;
+const DEFAULT_IDLE_TICK_MS = 5000;
 const MAX_LIFE_MS = 30 * 60_000;
 const LEASE_TTL_MS = 15_000;
 
-type Knobs = { backoffMs: number[]; tickMs: number };
+type Knobs = { backoffMs: number[]; tickMs: number; idleTickMs: number };
 
 /**
  * CAFLEET_TEST_NUDGE_* are test-only knobs (read here and nowhere else) to run this in seconds;
@@ -32,12 +34,13 @@ type Knobs = { backoffMs: number[]; tickMs: number };
 function readKnobs(env: Record<string, string | undefined>): Knobs {
   const tick = Number(env.CAFLEET_TEST_NUDGE_TICK_MS);
   const tickMs = tick > 0 ? tick : DEFAULT_TICK_MS;
-  if (env.CAFLEET_TEST_NUDGE_BACKOFF_MS === "none") return { backoffMs: [], tickMs };
+  const idleTickMs = tick > 0 ? tick : DEFAULT_IDLE_TICK_MS;
+  if (env.CAFLEET_TEST_NUDGE_BACKOFF_MS === "none") return { backoffMs: [], tickMs, idleTickMs };
   const backoff = (env.CAFLEET_TEST_NUDGE_BACKOFF_MS ?? "")
     .split(",")
     .map(Number)
     .filter((value) => value > 0);
-  return { backoffMs: backoff.length > 0 ? backoff : DEFAULT_BACKOFF_MS, tickMs };
+  return { backoffMs: backoff.length > 0 ? backoff : DEFAULT_BACKOFF_MS, tickMs, idleTickMs };
 }
 
 function millis(iso: string): number {
@@ -85,7 +88,8 @@ export async function runNudger(args: string[], env: Record<string, string | und
         if (!(await pushLine(db, agentId, target, nudgeLine(sessionId, agentId, due), ids))) return;
       } else if (due.length === 0) {
         const next = Math.min(...pending.map((item) => dueAt(item, knobs.backoffMs) ?? Infinity));
-        wait = Math.max(10, Math.min(knobs.tickMs, next - now));
+        // Nothing to type before `next`: sleep towards it, waking only to renew the lease.
+        wait = Math.max(10, Math.min(knobs.idleTickMs, next - now));
       }
       acquireNudgeLease(db, agentId, holder, LEASE_TTL_MS);
       await Bun.sleep(wait);
