@@ -238,6 +238,8 @@ describe("the composer", () => {
     await page.getByRole("button", { name: "Send" }).click();
     const entry = entryWithBody("please rebase");
     await entry.waitFor();
+    // The live feed can show the entry before the POST returns; the composer clears on its answer.
+    await page.waitForFunction(() => document.querySelector("textarea")?.value === "");
     expect(await entry.locator(".mention").allTextContents()).toEqual([
       "@reviewer-bot",
       "@Claude-A",
