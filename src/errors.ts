@@ -2,7 +2,11 @@
  * The few error kinds cafleet raises. The CLI prints `Error: <message>` and exits with
  * `exitCode`; the HTTP server answers with `status` and `{"detail", "error"}`.
  */
+const BRAND = Symbol.for("cafleet.error");
+
 export class CafleetError extends Error {
+  /** Survives module copies: the server bundle has its own copy of this class. */
+  readonly [BRAND] = true;
   /** A stable name for the failed rule, so each door can word it its own way. */
   code = "error";
   constructor(
@@ -38,4 +42,11 @@ export class UsageError extends CafleetError {
   constructor(message: string) {
     super(message, 2, 400);
   }
+}
+
+/** The exit code for any error: a CafleetError's own (from whichever bundle threw it), else 1. */
+export function exitCodeOf(error: unknown): number {
+  if (typeof error !== "object" || error === null || !(BRAND in error)) return 1;
+  const { exitCode } = error as { exitCode?: unknown };
+  return typeof exitCode === "number" ? exitCode : 1;
 }

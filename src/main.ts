@@ -1,6 +1,6 @@
 import { version } from "../package.json" with { type: "json" };
 import { parseArgv } from "./cli/argv.ts";
-import { CafleetError } from "./errors.ts";
+import { CafleetError, exitCodeOf } from "./errors.ts";
 import { writeStderr, writeStdout } from "./output.ts";
 
 const SESSION_ID_REQUIRED =
@@ -51,5 +51,5 @@ try {
   const error = await describeIfStorageError(thrown);
   const message = error instanceof Error ? error.message : String(error);
   await writeStderr(`Error: ${message}\n`);
-  process.exitCode = error instanceof CafleetError ? error.exitCode : 1;
+  process.exitCode = exitCodeOf(error);
 }

@@ -187,7 +187,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: "--port", value: "int", metavar: "INTEGER", help: "Bind port (default 8000)." },
     ],
     needsSession: false,
-    load: () => import("./server.ts").then((m) => m.serve),
+    load: () => import("./server-loader.ts").then((m) => m.serve),
   },
   {
     name: "version",

@@ -4,7 +4,6 @@ import { writeStderr } from "../output.ts";
 import { createApp } from "../server/app.ts";
 import { isLoopbackHost, MAX_BODY_BYTES } from "../server/guards.ts";
 import { hasUi } from "../server/static.ts";
-import { UI_ASSETS } from "../server/ui-assets.gen.ts";
 import { type CommandContext, optionNumber, optionString } from "./spec.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
@@ -29,14 +28,18 @@ function waitForStopSignal(): Promise<void> {
   });
 }
 
-export async function serve(ctx: CommandContext): Promise<void> {
+/**
+ * Runs the server until SIGINT/SIGTERM. The compiled binary loads this module from a bundle of
+ * its own (see server-loader.ts); `assets` is the UI map the binary embeds.
+ */
+export async function serve(ctx: CommandContext, assets: Record<string, string>): Promise<void> {
   // An empty --host (say, from an unset shell variable) must not mean "every interface".
   const host = optionString(ctx, "--host") || ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST;
   // A broken variable fails the command even when --port overrides it (cli.md §2).
   const fromEnv = envPort(ctx.env);
   const requestedPort = optionNumber(ctx, "--port") ?? fromEnv ?? DEFAULT_PORT;
   const { db } = openDatabase(ctx.env);
-  if (!hasUi(UI_ASSETS)) await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
+  if (!hasUi(assets)) await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
 
   let app: ReturnType<typeof createApp> | undefined;
   let server: ReturnType<typeof Bun.serve>;
@@ -56,7 +59,7 @@ export async function serve(ctx: CommandContext): Promise<void> {
     throw new CafleetError(error instanceof Error ? error.message : String(error));
   }
   const port = server.port ?? requestedPort;
-  app = createApp(db, { host, port, assets: UI_ASSETS });
+  app = createApp(db, { host, port, assets });
 
   if (!isLoopbackHost(host))
     await writeStderr(
