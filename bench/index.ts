@@ -1,0 +1,43 @@
+/**
+ * bun run bench: every figure of the performance promise, each against its floor or target,
+ * printed as one table and written to bench/results/<timestamp>.json. BENCH_QUICK=1 runs smaller
+ * sizes; BENCH_ONLY=name,name runs some figures; BENCH_NO_BUILD=1 skips `bun run build`.
+ */
+import { cliLatency } from "./cli-latency.ts";
+import { concurrentWriters } from "./concurrent-writers.ts";
+import { compileFloor, mustRun } from "./lib/run.ts";
+import { QUICK } from "./lib/stats.ts";
+import { type Row, renderTable, writeResults } from "./lib/table.ts";
+import { throughput } from "./throughput.ts";
+
+const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
+  { name: "cli", run: cliLatency },
+  { name: "writers", run: concurrentWriters },
+  { name: "throughput", run: throughput },
+];
+
+const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
+if (!process.env.BENCH_NO_BUILD) mustRun([process.execPath, "run", "build.ts"]);
+compileFloor();
+
+const rows: Row[] = [];
+const started = performance.now();
+for (const figure of FIGURES) {
+  if (only && !only.includes(figure.name)) continue;
+  const figureStarted = performance.now();
+  process.stderr.write(`bench: ${figure.name}…`);
+  rows.push(...(await figure.run()));
+  process.stderr.write(` ${((performance.now() - figureStarted) / 1000).toFixed(1)} s\n`);
+}
+const table = renderTable(rows);
+console.log(table);
+for (const row of rows) if (row.note) console.log(`- ${row.figure} / ${row.measure}: ${row.note}`);
+const path = writeResults(rows, {
+  bun: Bun.version,
+  quick: QUICK,
+  seconds: (performance.now() - started) / 1000,
+  platform: `${process.platform}-${process.arch}`,
+});
+console.log(`\nwritten to ${path.slice(path.indexOf("bench/"))}`);
+const misses = rows.filter((row) => row.holds === false);
+if (misses.length > 0) console.log(`${misses.length} target(s) missed: ${misses.map((row) => `${row.figure} / ${row.measure}`).join("; ")}`);

@@ -1,0 +1,42 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "../..");
+export const BINARY = join(ROOT, "dist/cafleet");
+export const FLOOR_BINARY = join(ROOT, "bench/results/floor");
+
+export type RunResult = { stdout: string; stderr: string; wallMs: number; cpuMs: number };
+
+/** Runs a program to the end; a non-zero exit throws with its stderr. */
+export function mustRun(argv: string[], env?: Record<string, string>): RunResult {
+  const started = performance.now();
+  const result = Bun.spawnSync(argv, { cwd: ROOT, env, stdout: "pipe", stderr: "pipe" });
+  const wallMs = performance.now() - started;
+  const stderr = result.stderr.toString();
+  if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (${result.exitCode}): ${stderr}`);
+  return {
+    stdout: result.stdout.toString(),
+    stderr,
+    wallMs,
+    cpuMs: Number(result.resourceUsage?.cpuTime.total ?? 0n) / 1000,
+  };
+}
+
+/** The same flags as build.ts's compile step, so the floor pays what dist/cafleet pays to start. */
+export function compileFloor(): void {
+  mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+  mustRun([
+    process.execPath,
+    "build",
+    "--compile",
+    "--bytecode",
+    "--format=esm",
+    "--minify-whitespace",
+    "--minify-syntax",
+    "--no-compile-autoload-dotenv",
+    "--no-compile-autoload-bunfig",
+    "bench/lib/floor.ts",
+    "--outfile",
+    FLOOR_BINARY,
+  ]);
+}
