@@ -5,6 +5,7 @@
  */
 import { cliLatency } from "./cli-latency.ts";
 import { concurrentWriters } from "./concurrent-writers.ts";
+import { deepHistory } from "./deep-history.ts";
 import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";
 import { type Row, renderTable, writeResults } from "./lib/table.ts";
@@ -14,6 +15,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "cli", run: cliLatency },
   { name: "writers", run: concurrentWriters },
   { name: "throughput", run: throughput },
+  { name: "history", run: deepHistory },
 ];
 
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
@@ -40,4 +42,7 @@ const path = writeResults(rows, {
 });
 console.log(`\nwritten to ${path.slice(path.indexOf("bench/"))}`);
 const misses = rows.filter((row) => row.holds === false);
-if (misses.length > 0) console.log(`${misses.length} target(s) missed: ${misses.map((row) => `${row.figure} / ${row.measure}`).join("; ")}`);
+if (misses.length > 0)
+  console.log(
+    `${misses.length} target(s) missed: ${misses.map((row) => `${row.figure} / ${row.measure}`).join("; ")}`,
+  );

@@ -25,7 +25,9 @@ function brokerRun(workspace: Workspace, messages: number): { seconds: number; t
   for (let sent = 0; sent < messages; sent += perRound) {
     for (let index = 0; index < perRound && sent + index < messages; index++) {
       const toAgentId = team.agentIds[index % RECIPIENTS]!;
-      tasks.push(sendUnicast(db, { sessionId, fromAgentId: directorId, toAgentId, text: `message ${sent + index}` }));
+      tasks.push(
+        sendUnicast(db, { sessionId, fromAgentId: directorId, toAgentId, text: `message ${sent + index}` }),
+      );
     }
     for (const agentId of team.agentIds) {
       const since = cursors.get(agentId);
@@ -78,7 +80,8 @@ export async function throughput(): Promise<Row[]> {
     const team = createTeam(floorDb, RECIPIENTS);
     const renamed = new Map<string, string>();
     for (const task of tasks) {
-      if (!renamed.has(task.contextId)) renamed.set(task.contextId, team.agentIds[renamed.size % RECIPIENTS]!);
+      if (!renamed.has(task.contextId))
+        renamed.set(task.contextId, team.agentIds[renamed.size % RECIPIENTS]!);
       task.contextId = renamed.get(task.contextId)!;
     }
     const floorSeconds = floorRun(floorDb, tasks);

@@ -45,18 +45,26 @@ export function renderTable(rows: Row[]): string {
       verdict(row.holds),
     ];
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
-  return [line(header), `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`, ...body.map(line)].join(
-    "\n",
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => cells[column]!.length)),
   );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
+  return [
+    line(header),
+    `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`,
+    ...body.map(line),
+  ].join("\n");
 }
 
 /** bench/results/<timestamp>.json: the rows with the run's context, for history. */
 export function writeResults(rows: Row[], meta: Record<string, unknown>): string {
   const dir = join(import.meta.dir, "../results");
   mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replaceAll(":", "-").replace(/\.\d+Z$/, "Z");
+  const stamp = new Date()
+    .toISOString()
+    .replaceAll(":", "-")
+    .replace(/\.\d+Z$/, "Z");
   const path = join(dir, `${stamp}.json`);
   const rowsWithRatio = rows.map((row) => ({ ...row, ratio: ratio(row) }));
   writeFileSync(path, `${JSON.stringify({ ...meta, rows: rowsWithRatio }, null, 2)}\n`);

@@ -89,13 +89,14 @@ export type SessionListing = {
   agent_count: number;
 };
 
+/** Live sessions, oldest first; each count reads only the (session_id, status) index. */
 export function listSessions(db: Database): SessionListing[] {
   return db
     .query(
-      `SELECT s.session_id, s.label, s.created_at, COUNT(a.agent_id) AS agent_count
-       FROM sessions AS s LEFT JOIN agents AS a ON a.session_id = s.session_id AND a.status = 'active'
+      `SELECT s.session_id, s.label, s.created_at,
+         (SELECT COUNT(*) FROM agents AS a WHERE a.session_id = s.session_id AND a.status = 'active') AS agent_count
+       FROM sessions AS s
        WHERE s.deleted_at IS NULL
-       GROUP BY s.session_id
        ORDER BY s.created_at, s.rowid`,
     )
     .all() as SessionListing[];

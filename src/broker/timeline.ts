@@ -102,25 +102,50 @@ export function listSentMessages(db: Database, agentId: string): Message[] {
 }
 
 /**
+ * The session's newest task rowids, read through the (from_agent_id, status_timestamp) index of
+ * the session's senders only: the scan's cost follows the session's own history, never the whole
+ * table's. `window` bounds it; -1 reads every one.
+ */
+const SESSION_NEWEST_ROWIDS = `SELECT rowid FROM tasks
+  WHERE from_agent_id IN (SELECT agent_id FROM agents WHERE session_id = $sessionId) SINCE
+  ORDER BY status_timestamp DESC, rowid DESC LIMIT $window`;
+
+function timelineRows(
+  db: Database,
+  sessionId: string,
+  since: string | undefined,
+  window: number,
+): (MessageRow & DeliveryColumns)[] {
+  const inner = SESSION_NEWEST_ROWIDS.replace(
+    "SINCE",
+    since === undefined
+      ? ""
+      : `AND (status_timestamp >= $since OR notified_at >= $since OR fetched_at >= $since
+           OR notify_failed_at >= $since)`,
+  );
+  return db
+    .query(`${MESSAGE_SELECT} AND t.rowid IN (${inner}) ${NEWEST_FIRST} LIMIT ${TIMELINE_LIMIT}`)
+    .all({ sessionId, window, ...(since === undefined ? {} : { since }) }) as (MessageRow &
+    DeliveryColumns)[];
+}
+
+/**
  * The session's most recent deliveries (sender in the session), newest first. With `since`, only
  * rows whose status or delivery times changed at or after it: what the live feed pushes.
+ *
+ * Without `since`, twice the page of newest tasks nearly always holds a page of deliveries (a
+ * broadcast's summary comes with its deliveries); when it does not, the whole of the session's
+ * tasks is read. With `since`, a delivery time can move on a task whose status is old, so every
+ * task of the session is looked at (still never another session's).
  */
 export function listTimelineMessages(
   db: Database,
   sessionId: string,
   options: { since?: string } = {},
 ): Message[] {
-  const since =
-    options.since === undefined
-      ? ""
-      : `AND (t.status_timestamp >= $since OR t.notified_at >= $since OR t.fetched_at >= $since
-           OR t.notify_failed_at >= $since)`;
-  const rows = db
-    .query(
-      `${MESSAGE_SELECT} AND fa.session_id = $sessionId ${since} ${NEWEST_FIRST} LIMIT ${TIMELINE_LIMIT}`,
-    )
-    .all({ sessionId, ...(options.since === undefined ? {} : { since: options.since }) }) as (MessageRow &
-    DeliveryColumns)[];
+  if (options.since !== undefined) return timelineRows(db, sessionId, options.since, -1).map(toMessage);
+  let rows = timelineRows(db, sessionId, undefined, TIMELINE_LIMIT * 2);
+  if (rows.length < TIMELINE_LIMIT) rows = timelineRows(db, sessionId, undefined, -1);
   return rows.map(toMessage);
 }
 

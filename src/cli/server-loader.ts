@@ -1,5 +1,5 @@
-import { SERVER_BUNDLE } from "../server-bundle.gen.ts";
 import { UI_ASSETS } from "../server/ui-assets.gen.ts";
+import { SERVER_BUNDLE } from "../server-bundle.gen.ts";
 import type { CommandContext } from "./spec.ts";
 
 type ServerModule = typeof import("./server.ts");
