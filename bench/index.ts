@@ -5,10 +5,13 @@
  */
 import { cliLatency } from "./cli-latency.ts";
 import { concurrentWriters } from "./concurrent-writers.ts";
+import { binaryFigures } from "./binary.ts";
 import { deepHistory } from "./deep-history.ts";
 import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";
 import { type Row, renderTable, writeResults } from "./lib/table.ts";
+import { pushLatency } from "./push-latency.ts";
+import { serverFigures } from "./server.ts";
 import { throughput } from "./throughput.ts";
 
 const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
@@ -16,6 +19,9 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "writers", run: concurrentWriters },
   { name: "throughput", run: throughput },
   { name: "history", run: deepHistory },
+  { name: "push", run: pushLatency },
+  { name: "server", run: serverFigures },
+  { name: "binary", run: binaryFigures },
 ];
 
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
