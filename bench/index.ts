@@ -3,9 +3,10 @@
  * printed as one table and written to bench/results/<timestamp>.json. BENCH_QUICK=1 runs smaller
  * sizes; BENCH_ONLY=name,name runs some figures; BENCH_NO_BUILD=1 skips `bun run build`.
  */
+
+import { binaryFigures } from "./binary.ts";
 import { cliLatency } from "./cli-latency.ts";
 import { concurrentWriters } from "./concurrent-writers.ts";
-import { binaryFigures } from "./binary.ts";
 import { deepHistory } from "./deep-history.ts";
 import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";

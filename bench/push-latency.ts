@@ -48,7 +48,8 @@ export async function pushLatency(): Promise<Row[]> {
       let seen: number | undefined;
       while (seen === undefined) {
         if (occurrences() > before) seen = performance.now();
-        else if (performance.now() - started > 5000) throw new Error(`send ${i}: poll command never appeared`);
+        else if (performance.now() - started > 5000)
+          throw new Error(`send ${i}: poll command never appeared`);
         else await Bun.sleep(0);
       }
       await proc.exited;

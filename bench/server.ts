@@ -124,7 +124,12 @@ export async function serverFigures(): Promise<Row[]> {
     for (let sent = 0; sent < streamed; sent += BATCH) {
       db.transaction(() => {
         for (let n = 0; n < BATCH; n++)
-          sendUnicast(db, { sessionId: team.sessionId, fromAgentId: from, toAgentId: to, text: `stream ${sent + n}` });
+          sendUnicast(db, {
+            sessionId: team.sessionId,
+            fromAgentId: from,
+            toAgentId: to,
+            text: `stream ${sent + n}`,
+          });
       })();
       await Bun.sleep(BATCH_PAUSE_MS);
     }
