@@ -170,6 +170,9 @@ export async function deepHistory(): Promise<Row[]> {
           floor,
           target: `≤ ${TARGET}× empty DB`,
           holds: value / floor <= TARGET,
+          note: path.endsWith("sessions")
+            ? `lists every live session: ${deepShape.sessions} rows against 1 on the empty DB`
+            : undefined,
         });
       }
     } finally {
