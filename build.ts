@@ -106,7 +106,18 @@ export function hostTarget(): string {
 }
 
 /** Compiles src/main.ts for `target` (a cross target fetches that Bun runtime from the npm registry). */
+/** Compiles the binary for `target`, the server bundle embedded in it (the same JS on every platform). */
 export function compile(outfile: string, target = hostTarget()): void {
+  bundleServer();
+  writeServerBundleMap(SERVER_BUNDLE);
+  try {
+    compileCli(outfile, target);
+  } finally {
+    writeServerBundleMap(null);
+  }
+}
+
+function compileCli(outfile: string, target: string): void {
   const cross = target === hostTarget() ? [] : [`--target=${target}`];
   run([
     process.execPath,
@@ -145,13 +156,7 @@ if (import.meta.main) {
   generateAssetMaps();
   mkdirSync(join(root, "dist"), { recursive: true });
   const outfile = join(root, "dist/cafleet");
-  bundleServer();
-  writeServerBundleMap(SERVER_BUNDLE);
-  try {
-    compile(outfile);
-  } finally {
-    writeServerBundleMap(null);
-  }
+  compile(outfile);
   smokeTest(outfile);
   console.log(
     `built ${relative(root, outfile)} (${(statSync(outfile).size / 1e6).toFixed(1)} MB) in ${((performance.now() - started) / 1000).toFixed(1)}s`,
