@@ -54,7 +54,9 @@ export async function throughput(): Promise<Row[]> {
     // The same agents in the floor's database, so its foreign key holds and is checked too.
     const floorTeam = createTeam(floorDb, RECIPIENTS);
     const floorId = new Map<string, string>([[team.directorId, floorTeam.directorId]]);
-    team.agentIds.forEach((agentId, index) => floorId.set(agentId, floorTeam.agentIds[index]!));
+    team.agentIds.forEach((agentId, index) => {
+      floorId.set(agentId, floorTeam.agentIds[index]!);
+    });
     const insert = floorDb.query(
       `INSERT INTO tasks (task_id, context_id, from_agent_id, to_agent_id, type, created_at,
                           status_state, status_timestamp, origin_task_id, task_json)
