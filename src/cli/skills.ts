@@ -1,6 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
 import { CafleetError } from "../errors.ts";
 import { printLine } from "../output.ts";
 import { SKILL_FILES } from "../skills-assets.gen.ts";
@@ -8,7 +5,8 @@ import { type CommandContext, optionString } from "./spec.ts";
 
 /** `~/.claude/skills`, from $HOME when set so a test (or a user) can point it elsewhere. */
 function defaultSkillsDir(env: CommandContext["env"]): string {
-  return join(env.HOME || homedir(), ".claude", "skills");
+  const { join } = process.getBuiltinModule("node:path");
+  return join(env.HOME || process.getBuiltinModule("node:os").homedir(), ".claude", "skills");
 }
 
 function reason(error: unknown): string {
@@ -20,6 +18,9 @@ function reason(error: unknown): string {
  * Files of the same name are overwritten; nothing else in DIR is touched.
  */
 export async function skillsInstall(ctx: CommandContext): Promise<void> {
+  // Fetched here, not imported: a static import would load them at every command's start-up.
+  const { mkdirSync } = process.getBuiltinModule("node:fs");
+  const { dirname, join, resolve } = process.getBuiltinModule("node:path");
   const target = resolve(optionString(ctx, "--dir") || defaultSkillsDir(ctx.env));
   // Code-point order, so the listing is the same on every machine whatever its locale.
   const entries = Object.entries(SKILL_FILES).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
