@@ -63,6 +63,15 @@ export function recordPushFailed(db: Database, taskIds: string[], error: string)
 /** A recipient's poll returned these tasks; the first time counts. */
 export function recordFetched(db: Database, taskIds: string[]): void {
   if (taskIds.length === 0) return;
+  // Most polls re-read tasks fetched before: a read finds that without taking the write lock.
+  let unfetched = false;
+  forEachSlice(taskIds, (placeholders, ids) => {
+    unfetched ||=
+      db
+        .query(`SELECT 1 FROM tasks WHERE fetched_at IS NULL AND task_id IN (${placeholders}) LIMIT 1`)
+        .get(...ids) !== null;
+  });
+  if (!unfetched) return;
   const at = nowIso();
   db.transaction(() =>
     forEachSlice(taskIds, (placeholders, ids) =>
