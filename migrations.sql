@@ -52,7 +52,7 @@ CREATE INDEX idx_placements_director ON agent_placements (director_agent_id);
 -- version: 2
 -- Delivery you can prove (per recipient task): when the push reached the pane or failed, how
 -- often it was nudged, when the recipient's poll returned it; reply threads; gone panes; and the
--- lease that lets one background nudger run per recipient. New columns and a new table only.
+-- lease that lets one background nudger run per recipient. New columns only.
 ALTER TABLE tasks ADD COLUMN notified_at TEXT;
 ALTER TABLE tasks ADD COLUMN last_nudged_at TEXT;
 ALTER TABLE tasks ADD COLUMN nudge_count INTEGER NOT NULL DEFAULT 0;
@@ -62,8 +62,6 @@ ALTER TABLE tasks ADD COLUMN fetched_at TEXT;
 ALTER TABLE tasks ADD COLUMN reply_to_task_id TEXT;
 CREATE INDEX idx_tasks_reply_to ON tasks (reply_to_task_id);
 ALTER TABLE agent_placements ADD COLUMN pane_gone_at TEXT;
-CREATE TABLE nudge_leases (
-  agent_id   TEXT NOT NULL PRIMARY KEY,
-  holder     TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
-);
+-- The lease that lets one background nudger run per recipient (a pane is what it nudges).
+ALTER TABLE agent_placements ADD COLUMN nudge_holder TEXT;
+ALTER TABLE agent_placements ADD COLUMN nudge_expires_at INTEGER;

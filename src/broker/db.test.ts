@@ -109,7 +109,7 @@ describe("db init states (data-model.md §7)", () => {
     const path = join(tempDir(), "new.db");
     expect(open(path).outcome).toEqual({ kind: "created" });
     expect(userVersion(path)).toBe(HEAD_VERSION);
-    expect(tables(path)).toEqual(["agent_placements", "agents", "nudge_leases", "sessions", "tasks"]);
+    expect(tables(path)).toEqual(["agent_placements", "agents", "sessions", "tasks"]);
   });
 
   it("treats an existing empty file as new", () => {
@@ -185,7 +185,7 @@ describe("db init states (data-model.md §7)", () => {
     const { db, outcome } = open(path);
     expect(outcome).toEqual({ kind: "adopted" });
     expect(userVersion(path)).toBe(HEAD_VERSION);
-    expect(tables(path)).toEqual(["agent_placements", "agents", "nudge_leases", "sessions", "tasks"]);
+    expect(tables(path)).toEqual(["agent_placements", "agents", "sessions", "tasks"]);
     const indexes = (
       db
         .query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%' ORDER BY name")

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
-import { registerAgent } from "./agents.ts";
+import { insertPlacement, registerAgent } from "./agents.ts";
 import {
   acquireNudgeLease,
   hasLiveNudgeLease,
@@ -100,6 +100,15 @@ describe("reply threads", () => {
 
 describe("nudge lease", () => {
   it("admits one holder until it expires or is released with nothing left to do", async () => {
+    insertPlacement(db, bob, {
+      director_agent_id: null,
+      tmux_session: "main",
+      tmux_window_id: "@1",
+      tmux_pane_id: "%9",
+      coding_agent: "claude",
+      created_at: "2026-01-01T00:00:00.000000+00:00",
+    });
+    expect(acquireNudgeLease(db, alice, "one", 10_000)).toBe(false);
     expect(acquireNudgeLease(db, bob, "one", 10_000)).toBe(true);
     expect(acquireNudgeLease(db, bob, "two", 10_000)).toBe(false);
     expect(acquireNudgeLease(db, bob, "one", 10_000)).toBe(true);

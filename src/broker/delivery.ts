@@ -116,15 +116,17 @@ export function listUnfetched(db: Database, agentId: string): PendingDelivery[] 
     .all(agentId) as PendingDelivery[];
 }
 
-/** One background nudger per recipient: a row that expires unless its holder renews it. */
+/**
+ * One background nudger per recipient: a lease on the recipient's placement row that expires
+ * unless its holder renews it (no placement, no pane to nudge, no lease).
+ */
 export function acquireNudgeLease(db: Database, agentId: string, holder: string, ttlMs: number): boolean {
   const now = Date.now();
   return (
     db
       .query(
-        `INSERT INTO nudge_leases (agent_id, holder, expires_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (agent_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-         WHERE nudge_leases.holder = ?2 OR nudge_leases.expires_at < ?4`,
+        `UPDATE agent_placements SET nudge_holder = ?2, nudge_expires_at = ?3
+         WHERE agent_id = ?1 AND (nudge_holder IS NULL OR nudge_holder = ?2 OR nudge_expires_at < ?4)`,
       )
       .run(agentId, holder, now + ttlMs, now).changes > 0
   );
@@ -132,10 +134,16 @@ export function acquireNudgeLease(db: Database, agentId: string, holder: string,
 
 export function hasLiveNudgeLease(db: Database, agentId: string): boolean {
   return (
-    db.query("SELECT 1 FROM nudge_leases WHERE agent_id = ? AND expires_at >= ?").get(agentId, Date.now()) !==
-    null
+    db
+      .query(
+        "SELECT 1 FROM agent_placements WHERE agent_id = ? AND nudge_holder IS NOT NULL AND nudge_expires_at >= ?",
+      )
+      .get(agentId, Date.now()) !== null
   );
 }
+
+const RELEASE_LEASE_SQL =
+  "UPDATE agent_placements SET nudge_holder = NULL, nudge_expires_at = NULL WHERE agent_id = ? AND nudge_holder = ?";
 
 /**
  * Gives the lease up only if `stillNeeded` says there is nothing left to do, in the same
@@ -151,14 +159,14 @@ export function releaseNudgeLeaseIfDone(
   return db
     .transaction((): boolean => {
       if (stillNeeded()) return false;
-      db.query("DELETE FROM nudge_leases WHERE agent_id = ? AND holder = ?").run(agentId, holder);
+      db.query(RELEASE_LEASE_SQL).run(agentId, holder);
       return true;
     })
     .immediate();
 }
 
 export function dropNudgeLease(db: Database, agentId: string, holder: string): void {
-  db.query("DELETE FROM nudge_leases WHERE agent_id = ? AND holder = ?").run(agentId, holder);
+  db.query(RELEASE_LEASE_SQL).run(agentId, holder);
 }
 
 export type ThreadEntry = {

@@ -88,7 +88,8 @@ function nudgerProcesses(agentId: string): string[] {
 }
 
 const noLease = (agentId: string) =>
-  h.sql("SELECT agent_id FROM nudge_leases WHERE agent_id = ?", agentId).length === 0;
+  h.sql("SELECT agent_id FROM agent_placements WHERE agent_id = ? AND nudge_holder IS NOT NULL", agentId)
+    .length === 0;
 
 describe("polite push", () => {
   it("types nothing into a busy agent, then one nudge for three messages once it is idle", async () => {
