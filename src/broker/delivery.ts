@@ -98,6 +98,7 @@ export function paneGoneAt(db: Database, agentId: string): string | null {
 /** Unread deliveries the recipient's poll has not returned yet: what a nudge is about. */
 export type PendingDelivery = {
   task_id: string;
+  created_at: string;
   from_name: string;
   notified_at: string | null;
   last_nudged_at: string | null;
@@ -107,7 +108,7 @@ export type PendingDelivery = {
 export function listUnfetched(db: Database, agentId: string): PendingDelivery[] {
   return db
     .query(
-      `SELECT t.task_id, COALESCE(a.name, t.from_agent_id) AS from_name, t.notified_at, t.last_nudged_at, t.nudge_count
+      `SELECT t.task_id, t.created_at, COALESCE(a.name, t.from_agent_id) AS from_name, t.notified_at, t.last_nudged_at, t.nudge_count
        FROM tasks AS t LEFT JOIN agents AS a ON a.agent_id = t.from_agent_id
        WHERE t.context_id = ? AND t.type = 'unicast' AND t.status_state = 'input_required'
          AND t.fetched_at IS NULL AND t.from_agent_id <> t.context_id

@@ -25,7 +25,10 @@ const DEFAULT_IDLE_TICK_MS = 5000;
 const MAX_LIFE_MS = 30 * 60_000;
 const LEASE_TTL_MS = 15_000;
 
-type Knobs = { backoffMs: number[]; tickMs: number; idleTickMs: number };
+type Knobs = { backoffMs: number[]; tickMs: number; idleTickMs: number; senderGraceMs: number };
+
+/** A sender's own push (screen check, text, pause, Enter, bookkeeping) ends well within this. */
+const DEFAULT_SENDER_GRACE_MS = 2000;
 
 /**
  * CAFLEET_TEST_NUDGE_* are test-only knobs (read here and nowhere else) to run this in seconds;
@@ -35,22 +38,29 @@ function readKnobs(env: Record<string, string | undefined>): Knobs {
   const tick = Number(env.CAFLEET_TEST_NUDGE_TICK_MS);
   const tickMs = tick > 0 ? tick : DEFAULT_TICK_MS;
   const idleTickMs = tick > 0 ? tick : DEFAULT_IDLE_TICK_MS;
-  if (env.CAFLEET_TEST_NUDGE_BACKOFF_MS === "none") return { backoffMs: [], tickMs, idleTickMs };
+  const senderGraceMs = tick > 0 ? Math.min(DEFAULT_SENDER_GRACE_MS, tick * 10) : DEFAULT_SENDER_GRACE_MS;
+  if (env.CAFLEET_TEST_NUDGE_BACKOFF_MS === "none")
+    return { backoffMs: [], tickMs, idleTickMs, senderGraceMs };
   const backoff = (env.CAFLEET_TEST_NUDGE_BACKOFF_MS ?? "")
     .split(",")
     .map(Number)
     .filter((value) => value > 0);
-  return { backoffMs: backoff.length > 0 ? backoff : DEFAULT_BACKOFF_MS, tickMs, idleTickMs };
+  return { backoffMs: backoff.length > 0 ? backoff : DEFAULT_BACKOFF_MS, tickMs, idleTickMs, senderGraceMs };
 }
 
 function millis(iso: string): number {
   return Date.parse(`${iso.slice(0, 23)}Z`);
 }
 
-/** When a delivery wants its next line: at once if held, after the backoff step if nudged; null when used up. */
-function dueAt(pending: PendingDelivery, backoffMs: number[]): number | null {
-  if (pending.nudge_count === 0 || pending.last_nudged_at === null) return 0;
-  const step = backoffMs[pending.nudge_count - 1];
+/**
+ * When a delivery wants its next line: a held one once its sender has had time to push it (a
+ * nudger still running for older mail must not type a line the sender is typing right now),
+ * a nudged one after its backoff step; null when the re-nudges are used up.
+ */
+function dueAt(pending: PendingDelivery, knobs: Knobs): number | null {
+  if (pending.nudge_count === 0 || pending.last_nudged_at === null)
+    return millis(pending.created_at) + knobs.senderGraceMs;
+  const step = knobs.backoffMs[pending.nudge_count - 1];
   return step === undefined ? null : millis(pending.last_nudged_at) + step;
 }
 
@@ -68,7 +78,7 @@ export async function runNudger(args: string[], env: Record<string, string | und
   const holder = `${process.pid}-${crypto.randomUUID()}`;
   if (!acquireNudgeLease(db, agentId, holder, LEASE_TTL_MS)) return;
   const started = performance.now();
-  const live = () => listUnfetched(db, agentId).filter((pending) => dueAt(pending, knobs.backoffMs) !== null);
+  const live = () => listUnfetched(db, agentId).filter((pending) => dueAt(pending, knobs) !== null);
   try {
     while (performance.now() - started < MAX_LIFE_MS) {
       const placement = findPlacement(db, agentId);
@@ -80,14 +90,14 @@ export async function runNudger(args: string[], env: Record<string, string | und
         continue;
       }
       const now = Date.now();
-      const due = pending.filter((item) => (dueAt(item, knobs.backoffMs) ?? Infinity) <= now);
+      const due = pending.filter((item) => (dueAt(item, knobs) ?? Infinity) <= now);
       let wait = knobs.tickMs;
       if (due.length > 0 && (await readPaneState(pane, placement.coding_agent)) !== "busy") {
         const target = { pane, codingAgent: placement.coding_agent };
         const ids = due.map((item) => item.task_id);
         if (!(await pushLine(db, agentId, target, nudgeLine(sessionId, agentId, due), ids))) return;
       } else if (due.length === 0) {
-        const next = Math.min(...pending.map((item) => dueAt(item, knobs.backoffMs) ?? Infinity));
+        const next = Math.min(...pending.map((item) => dueAt(item, knobs) ?? Infinity));
         // Nothing to type before `next`: sleep towards it, waking only to renew the lease.
         wait = Math.max(10, Math.min(knobs.idleTickMs, next - now));
       }
