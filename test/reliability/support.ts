@@ -113,11 +113,33 @@ export class Sandbox {
 
 export type SessionIds = { sessionId: string; directorId: string; administratorId: string };
 
+/**
+ * The background nudger's bookkeeping: it renews its lease and records the lines it types while
+ * a test runs, whatever the command under test does, so these columns are not that command's writes.
+ */
+const NUDGER_COLUMNS = new Set([
+  "notified_at",
+  "last_nudged_at",
+  "nudge_count",
+  "notify_failed_at",
+  "notify_error",
+  "pane_gone_at",
+  "nudge_holder",
+  "nudge_expires_at",
+]);
+
+function withoutNudgerColumns(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).filter(([column]) => !NUDGER_COLUMNS.has(column)));
+}
+
 /** Every row of every cafleet table, as text: equal snapshots mean nothing was written. */
 export function snapshot(db: Database): string {
   const tables = ["sessions", "agents", "tasks", "agent_placements"];
   return tables
-    .map((table) => `${table}:${JSON.stringify(db.query(`SELECT * FROM ${table} ORDER BY rowid`).all())}`)
+    .map((table) => {
+      const rows = db.query(`SELECT * FROM ${table} ORDER BY rowid`).all() as Record<string, unknown>[];
+      return `${table}:${JSON.stringify(rows.map(withoutNudgerColumns))}`;
+    })
     .join("\n");
 }
 
