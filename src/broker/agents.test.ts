@@ -16,7 +16,7 @@ let db: Database;
 let cleanup: () => void;
 beforeEach(() => {
   ({ db, cleanup } = tempDatabase());
-});
+}, 60_000);
 afterEach(() => cleanup());
 
 function thrown(fn: () => unknown): CafleetError {

@@ -10,7 +10,7 @@ import { HEAD_VERSION } from "./schema.ts";
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()!();
-});
+}, 60_000);
 
 function tempDir(): string {
   const { dir, cleanup } = makeTempDir("cafleet-db-");

@@ -26,7 +26,7 @@ beforeEach(() => {
   ({ sessionId } = seedSession(db));
   alice = registerAgent(db, { sessionId, name: "alice", description: "a", skills: [] }).agent_id;
   bob = registerAgent(db, { sessionId, name: "bob", description: "b", skills: [] }).agent_id;
-});
+}, 60_000);
 afterEach(() => cleanup());
 
 const send = (from: string, to: string, text: string, replyToTaskId?: string) =>

@@ -12,7 +12,7 @@ let db: Database;
 let cleanup: () => void;
 beforeEach(() => {
   ({ db, cleanup } = tempDatabase());
-});
+}, 60_000);
 afterEach(() => cleanup());
 
 describe("createSession", () => {

@@ -28,7 +28,7 @@ beforeEach(() => {
   ({ sessionId, directorId, administratorId } = seedSession(db));
   alice = registerAgent(db, { sessionId, name: "alice", description: "a", skills: [] }).agent_id;
   bob = registerAgent(db, { sessionId, name: "bob", description: "b", skills: [] }).agent_id;
-});
+}, 60_000);
 afterEach(() => cleanup());
 
 function thrown(fn: () => unknown): CafleetError {

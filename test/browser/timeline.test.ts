@@ -40,7 +40,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   context = browser.context;
   page = context.pages()[0] ?? (await context.newPage());
-});
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -48,7 +48,7 @@ afterAll(async () => {
   db?.close();
   tmux.kill();
   temp.cleanup();
-});
+}, 60_000);
 
 const textarea = () => page.locator("textarea");
 const entries = () => page.locator("li.entry");

@@ -10,7 +10,7 @@ beforeAll(() => {
   fleet = new Fleet("agents");
   ids = fleet.createSession("agents");
   other = fleet.createSession("other");
-});
+}, 60_000);
 afterAll(() => fleet.stop());
 
 function card(agentId: string): unknown {

@@ -33,7 +33,7 @@ beforeAll(() => {
   ids = fleet.createSession();
   alice = fleet.register(ids.sessionId, "alice");
   bob = fleet.register(ids.sessionId, "bob");
-});
+}, 60_000);
 afterAll(() => fleet.stop());
 
 describe("--version and --help", () => {

@@ -8,7 +8,7 @@ import { expectError } from "../support/fleet.ts";
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length > 0) cleanups.pop()!();
-});
+}, 60_000);
 
 function world(): { dir: string; path: string; env: Env } {
   const { dir, cleanup } = makeTempDir("cafleet-dbinit-");

@@ -13,7 +13,7 @@ beforeAll(() => {
   s = fleet.createSession();
   alice = fleet.register(s.sessionId, "alice");
   bob = fleet.register(s.sessionId, "bob");
-});
+}, 60_000);
 afterAll(() => fleet.stop());
 
 type Sent = { task: { id: string; metadata: Record<string, unknown> }; notification_sent: boolean };

@@ -24,7 +24,7 @@ beforeAll(() => {
   alice = fleet.register(ids.sessionId, "alice");
   bob = fleet.register(ids.sessionId, "bob");
   other = fleet.createSession("other");
-});
+}, 60_000);
 afterAll(() => fleet.stop());
 
 const inSession = (...args: string[]) => fleet.run(["--session-id", ids.sessionId, ...args]);

@@ -14,11 +14,11 @@ beforeAll(() => {
   ({ dir, cleanup } = makeTempDir("cafleet-quickstart-"));
   tmux = new PrivateTmux("quickstart");
   pane = tmux.start("main");
-});
+}, 60_000);
 afterAll(() => {
   tmux.kill();
   cleanup();
-});
+}, 60_000);
 
 /** The shell block under README's "## Quick start" heading, verbatim. */
 function quickStartScript(): string {

@@ -13,7 +13,7 @@ let windowId: string;
 beforeAll(() => {
   fleet = new Fleet("session");
   windowId = fleet.tmux.tmux(["display-message", "-p", "-t", fleet.pane, "#{window_id}"]).trim();
-});
+}, 60_000);
 afterAll(() => fleet.stop());
 
 describe("session create", () => {

@@ -117,7 +117,7 @@ beforeAll(() => {
 afterAll(() => {
   tmux.kill();
   temp.cleanup();
-});
+}, 60_000);
 
 describe("npm install -g of the packed tarballs", () => {
   test("installs the shim as bin/cafleet and the binary as an executable beside it", () => {

@@ -92,13 +92,13 @@ beforeAll(() => {
   memberId = created.agent_id;
   memberPane = created.placement.tmux_pane_id;
   db = sandbox.open();
-});
+}, 60_000);
 
 afterAll(() => {
   db.close();
   console.log(`bad input: ${casesTried} CLI cases tried`);
   sandbox.dispose();
-});
+}, 60_000);
 
 type Value = { label: string; text?: string; raw?: Uint8Array };
 

@@ -25,7 +25,7 @@ let ids: SessionIds;
 beforeAll(() => {
   sandbox = new Sandbox("churn");
   ids = sandbox.createSession("churn");
-});
+}, 60_000);
 
 afterAll(() => sandbox.dispose());
 

@@ -54,7 +54,7 @@ beforeAll(() => {
   agents = [ids.directorId];
   for (let index = 1; index < AGENTS; index++)
     agents.push(sandbox.register(ids.sessionId, `worker-${index}`));
-});
+}, 60_000);
 
 afterAll(() => sandbox.dispose());
 

@@ -29,7 +29,7 @@ let ids: SessionIds;
 beforeAll(() => {
   sandbox = new Sandbox("crash");
   ids = sandbox.createSession();
-});
+}, 60_000);
 
 afterAll(() => sandbox.dispose());
 

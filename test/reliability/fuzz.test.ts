@@ -211,7 +211,7 @@ describe("the real binary on random argv", () => {
     sandbox = new Sandbox("fuzz");
     ids = sandbox.createSession("fuzz");
     agents = [sandbox.register(ids.sessionId, "a"), sandbox.register(ids.sessionId, "b")];
-  });
+  }, 60_000);
 
   afterAll(() => sandbox.dispose());
 

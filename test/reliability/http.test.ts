@@ -78,7 +78,7 @@ describe.skipIf(!SERVER_BUILT)("the HTTP API", () => {
     otherAgent = sandbox.register(sandbox.createSession("other").sessionId, "stranger");
     server = await startServer(sandbox);
     logs.push(server.log);
-  });
+  }, 60_000);
 
   const logs: string[] = [];
 
@@ -86,7 +86,7 @@ describe.skipIf(!SERVER_BUILT)("the HTTP API", () => {
     server?.proc.kill("SIGKILL");
     console.log(`http: ${requests} bad requests tried`);
     sandbox?.dispose();
-  });
+  }, 60_000);
 
   const post = (body: string, headers: Record<string, string> = {}) =>
     call(server, "/ui/api/messages/send", {
@@ -467,7 +467,7 @@ describe.skipIf(!SERVER_BUILT)("cafleet server given bad flags", () => {
   let sandbox: Sandbox;
   beforeAll(() => {
     sandbox = new Sandbox("server-flags");
-  });
+  }, 60_000);
   afterAll(() => sandbox.dispose());
 
   it("refuses bad ports with one clear line and never binds", () => {

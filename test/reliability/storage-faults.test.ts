@@ -28,12 +28,12 @@ const mounts: string[] = [];
 
 beforeAll(() => {
   root = makeTempDir("cafleet-rel-storage-");
-});
+}, 60_000);
 
 afterAll(() => {
   for (const mount of mounts.reverse()) Bun.spawnSync(["umount", "-l", mount]);
   root.cleanup();
-});
+}, 60_000);
 
 function envFor(path: string): Env {
   return isolatedEnv(root.dir, { CAFLEET_DATABASE_URL: `sqlite:///${path}`, TMUX_TMPDIR: root.dir });

@@ -7,7 +7,7 @@ import { errorBody, errorOf, type Fixture, makeFixture, postJson, sessionHeaders
 let fx: Fixture;
 beforeAll(() => {
   fx = makeFixture();
-});
+}, 60_000);
 afterAll(() => fx.cleanup());
 
 const MESSAGE_KEYS = [

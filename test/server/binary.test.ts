@@ -149,7 +149,7 @@ describe("sends from the web API", () => {
   const tmux = new PrivateTmux("serve");
   beforeAll(() => {
     tmux.start();
-  });
+  }, 60_000);
   afterAll(() => tmux.kill());
 
   it("push the poll command into the recipient's pane, like the CLI", async () => {

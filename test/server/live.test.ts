@@ -13,11 +13,11 @@ beforeAll(() => {
   fx = makeFixture({ keepAliveMs: 300, watchIntervalMs: 50 });
   // Another process's connection: the feed must notice its commits.
   other = openConnection(fx.db.filename);
-});
+}, 60_000);
 afterAll(() => {
   other.close();
   fx.cleanup();
-});
+}, 60_000);
 
 /** Reads an event stream until `done` says enough or the time runs out. */
 async function readStream(

@@ -5,7 +5,7 @@ import { errorBody, errorOf, type Fixture, makeFixture, PORT, postJson, sessionH
 let fx: Fixture;
 beforeAll(() => {
   fx = makeFixture();
-});
+}, 60_000);
 afterAll(() => fx.cleanup());
 
 describe("routing", () => {

@@ -28,7 +28,7 @@ afterAll(() => {
   // kill-server leaves the socket file behind; this server's socket is this test's to remove.
   rmSync(env.TMUX!.split(",")[0]!, { force: true });
   temp.cleanup();
-});
+}, 60_000);
 
 const commands = extractCommands(SKILL, readFileSync(join(ROOT, SKILL), "utf8")).filter(
   (command) => command.where === "block",

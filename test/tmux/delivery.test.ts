@@ -19,7 +19,7 @@ beforeAll(() => {
   session = h.createSession();
   directorName = h.sql<{ name: string }>("SELECT name FROM agents WHERE agent_id = ?", session.directorId)[0]!
     .name;
-});
+}, 60_000);
 afterAll(() => h.dispose());
 
 const FAST = { CAFLEET_TEST_NUDGE_TICK_MS: "50" };

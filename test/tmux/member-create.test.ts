@@ -11,7 +11,7 @@ let session: DirectorSession;
 beforeAll(() => {
   h = new MemberHarness("create");
   session = h.createSession();
-});
+}, 60_000);
 afterAll(() => h.dispose());
 
 type AgentRow = { agent_id: string; status: string };

@@ -10,7 +10,7 @@ let session: DirectorSession;
 beforeAll(() => {
   h = new MemberHarness("timeout", FAKE_AGENTS_IGNORING_EXIT);
   session = h.createSession();
-});
+}, 60_000);
 afterAll(() => h.dispose());
 
 const RECOVERY =

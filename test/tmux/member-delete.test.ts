@@ -8,7 +8,7 @@ let session: DirectorSession;
 beforeAll(() => {
   h = new MemberHarness("delete");
   session = h.createSession();
-});
+}, 60_000);
 afterAll(() => h.dispose());
 
 function agentState(agentId: string) {

@@ -50,7 +50,7 @@ beforeAll(async () => {
   db.close();
   await h.waitForReady(claude.placement.tmux_pane_id);
   await h.waitForReady(codex.placement.tmux_pane_id);
-});
+}, 60_000);
 afterAll(() => h.dispose());
 
 describe("member list", () => {

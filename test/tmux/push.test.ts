@@ -26,7 +26,7 @@ beforeAll(async () => {
   plain = JSON.parse(registered.stdout).agent_id;
   await h.waitForReady(claude.placement.tmux_pane_id);
   await h.waitForReady(codex.placement.tmux_pane_id);
-});
+}, 60_000);
 afterAll(() => h.dispose());
 
 function send(from: string, to: string, text: string, extra: Record<string, string | undefined> = {}) {

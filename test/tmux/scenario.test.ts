@@ -12,7 +12,7 @@ let session: DirectorSession;
 
 beforeAll(() => {
   h = new MemberHarness("scenario");
-});
+}, 60_000);
 afterAll(() => h.dispose());
 
 function cli(args: string[], pane = h.directorPane) {
