@@ -13,6 +13,27 @@ export function tmuxOnPath(): boolean {
 
 export type TmuxOptions = { timeoutSeconds?: number };
 
+function spawnFailure(error: unknown): TmuxError {
+  return new TmuxError(`tmux binary not found: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** The reference's wording for a timed-out or failed call; null when the call succeeded. */
+function callFailure(
+  argv: string[],
+  outcome: { timedOut: boolean; exitCode: number | null; stderr: string },
+  options: TmuxOptions,
+): TmuxError | null {
+  if (outcome.timedOut)
+    return new TmuxError(`tmux command timed out after ${options.timeoutSeconds}s: ${argv.join(" ")}`);
+  if (outcome.exitCode !== 0)
+    return new TmuxError(`tmux command failed: ${argv.join(" ")}\nstderr: ${outcome.stderr.trim()}`);
+  return null;
+}
+
+function timeoutMs(options: TmuxOptions): number | undefined {
+  return options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000;
+}
+
 /** Runs `tmux <args>` and returns stdout; throws TmuxError with the reference's wording on failure. */
 export function runTmux(args: string[], options: TmuxOptions = {}): string {
   const argv = ["tmux", ...args];
@@ -22,17 +43,21 @@ export function runTmux(args: string[], options: TmuxOptions = {}): string {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
-      timeout: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
+      timeout: timeoutMs(options),
     });
   } catch (error) {
-    throw new TmuxError(`tmux binary not found: ${error instanceof Error ? error.message : String(error)}`);
+    throw spawnFailure(error);
   }
-  if (result.exitedDueToTimeout)
-    throw new TmuxError(`tmux command timed out after ${options.timeoutSeconds}s: ${argv.join(" ")}`);
-  if (result.exitCode !== 0) {
-    const stderr = result.stderr?.toString().trim() ?? "";
-    throw new TmuxError(`tmux command failed: ${argv.join(" ")}\nstderr: ${stderr}`);
-  }
+  const failure = callFailure(
+    argv,
+    {
+      timedOut: result.exitedDueToTimeout === true,
+      exitCode: result.exitCode,
+      stderr: result.stderr?.toString() ?? "",
+    },
+    options,
+  );
+  if (failure) throw failure;
   return result.stdout?.toString() ?? "";
 }
 
@@ -41,23 +66,18 @@ export async function runTmuxAsync(args: string[], options: TmuxOptions = {}): P
   const argv = ["tmux", ...args];
   let child: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
   try {
-    child = Bun.spawn(argv, {
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      timeout: options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000,
-    });
+    child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: timeoutMs(options) });
   } catch (error) {
-    throw new TmuxError(`tmux binary not found: ${error instanceof Error ? error.message : String(error)}`);
+    throw spawnFailure(error);
   }
   const [stdout, stderr, exitCode] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
     child.exited,
   ]);
-  if (child.signalCode !== null && options.timeoutSeconds !== undefined)
-    throw new TmuxError(`tmux command timed out after ${options.timeoutSeconds}s: ${argv.join(" ")}`);
-  if (exitCode !== 0) throw new TmuxError(`tmux command failed: ${argv.join(" ")}\nstderr: ${stderr.trim()}`);
+  const timedOut = child.signalCode !== null && options.timeoutSeconds !== undefined;
+  const failure = callFailure(argv, { timedOut, exitCode, stderr }, options);
+  if (failure) throw failure;
   return stdout;
 }
 
