@@ -59,6 +59,8 @@ ALTER TABLE tasks ADD COLUMN nudge_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tasks ADD COLUMN notify_failed_at TEXT;
 ALTER TABLE tasks ADD COLUMN notify_error TEXT;
 ALTER TABLE tasks ADD COLUMN fetched_at TEXT;
+-- Lets a poll learn in one lookup that its inbox holds nothing fetched for the first time.
+CREATE INDEX idx_tasks_unfetched ON tasks (context_id) WHERE fetched_at IS NULL;
 ALTER TABLE tasks ADD COLUMN reply_to_task_id TEXT;
 CREATE INDEX idx_tasks_reply_to ON tasks (reply_to_task_id);
 ALTER TABLE agent_placements ADD COLUMN pane_gone_at TEXT;

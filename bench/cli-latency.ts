@@ -13,7 +13,7 @@ import { median, sized } from "./lib/stats.ts";
 import type { Row } from "./lib/table.ts";
 
 const TARGET = 1.5;
-const INBOX_SIZE = 100;
+const INBOX_SIZE = 1000;
 
 type Case = { name: string; argv: () => string[] };
 

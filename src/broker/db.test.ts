@@ -199,6 +199,7 @@ describe("db init states (data-model.md §7)", () => {
       "idx_tasks_context_status_ts",
       "idx_tasks_from_agent_status_ts",
       "idx_tasks_reply_to",
+      "idx_tasks_unfetched",
     ]);
     expect(db.query("SELECT session_id, label FROM sessions").all()).toEqual([
       { session_id: "a".repeat(64), label: "legacy" },

@@ -60,6 +60,18 @@ export function recordPushFailed(db: Database, taskIds: string[], error: string)
   );
 }
 
+/**
+ * A poll of `agentId` returned these tasks. Most polls re-read tasks fetched before: the partial
+ * index answers that in one lookup, without reading the returned tasks.
+ */
+export function recordInboxFetched(db: Database, agentId: string, taskIds: string[]): void {
+  if (
+    db.query("SELECT 1 FROM tasks WHERE context_id = ? AND fetched_at IS NULL LIMIT 1").get(agentId) === null
+  )
+    return;
+  recordFetched(db, taskIds);
+}
+
 /** A recipient's poll returned these tasks; the first time counts. */
 export function recordFetched(db: Database, taskIds: string[]): void {
   if (taskIds.length === 0) return;

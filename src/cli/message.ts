@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
-import { readDelivery, readThread, recordFetched } from "../broker/delivery.ts";
+import { readDelivery, readThread, recordInboxFetched } from "../broker/delivery.ts";
 import { deliverBroadcast, deliverUnicast } from "../broker/messaging.ts";
 import {
   ackTask,
@@ -103,8 +103,9 @@ export async function poll(ctx: CommandContext): Promise<void> {
     const read = () => listInbox(db, agentId, query);
     const unread = (task: Task) => task.status.state === "input_required";
     const tasks = wait === undefined ? read() : await waitForUnread(db, read, unread, wait);
-    recordFetched(
+    recordInboxFetched(
       db,
+      agentId,
       tasks.filter(unread).map((task) => task.id),
     );
     return printJson(tasks);
@@ -112,8 +113,9 @@ export async function poll(ctx: CommandContext): Promise<void> {
   const read = () => listInboxLines(db, agentId, query);
   const unread = (line: TaskLine) => line.state === "input_required";
   const lines = wait === undefined ? read() : await waitForUnread(db, read, unread, wait);
-  recordFetched(
+  recordInboxFetched(
     db,
+    agentId,
     lines.filter(unread).map((line) => line.id),
   );
   return printLine(lineList(lines));
