@@ -18,21 +18,25 @@ export async function deliverUnicast(
   return { task, notificationSent };
 }
 
-/** Each recipient's calls stay in order (text, pause, Enter); recipients are pushed concurrently. */
+/**
+ * Recipients are pushed one after another, in recipient order, as tmux.md §5 lists the calls:
+ * two members can share a pane id (a respawn, a fake tmux), and concurrent pushes into one pane
+ * would type both lines before either Enter.
+ */
 export async function deliverBroadcast(
   db: Database,
   input: { sessionId: string; fromAgentId: string; text: string },
 ): Promise<Broadcast & { notificationsSentCount: number }> {
   const broadcast = sendBroadcast(db, input);
-  const results = await Promise.all(
-    broadcast.recipientIds.map((recipientId, index) =>
-      notifyRecipient(db, {
-        sessionId: input.sessionId,
-        senderId: input.fromAgentId,
-        recipientId,
-        taskIds: [broadcast.taskIds[index]!],
-      }),
-    ),
-  );
-  return { ...broadcast, notificationsSentCount: results.filter(Boolean).length };
+  let notificationsSentCount = 0;
+  for (const [index, recipientId] of broadcast.recipientIds.entries()) {
+    const sent = await notifyRecipient(db, {
+      sessionId: input.sessionId,
+      senderId: input.fromAgentId,
+      recipientId,
+      taskIds: [broadcast.taskIds[index]!],
+    });
+    if (sent) notificationsSentCount += 1;
+  }
+  return { ...broadcast, notificationsSentCount };
 }
