@@ -94,4 +94,50 @@ describe("recorded tmux argv", () => {
       ["send-keys", "-t", "%7", "Enter"],
     ]);
   });
+
+  it("member create splits the caller's window with the agent argv, then lays it out", () => {
+    resetLog();
+    const id = createMember("Layout");
+    const prompt = `Load Skill(cafleet). Your session_id is ${sessionId} and your agent_id is ${id}.`;
+    const recorded = calls();
+    expect(recorded[0]).toEqual([
+      "display-message",
+      "-p",
+      "-t",
+      "%0",
+      "#{session_name}|#{window_id}|#{pane_id}",
+    ]);
+    expect(recorded[1]?.slice(0, 11)).toEqual([
+      "split-window",
+      "-t",
+      "@3",
+      "-P",
+      "-F",
+      "#{pane_id}",
+      "-e",
+      `CAFLEET_DATABASE_URL=${env.CAFLEET_DATABASE_URL}`,
+      "claude",
+      "--name",
+      "Layout",
+    ]);
+    expect(recorded[1]?.[11]?.startsWith(prompt)).toBe(true);
+    expect(recorded.slice(2)).toEqual([["select-layout", "-t", "@3", "main-vertical"]]);
+  });
+
+  it("member send-input --freetext types 4, the literal text, then Enter; member delete sends /exit then checks the pane", () => {
+    const id = createMember("Answer");
+    resetLog();
+    const member = ["--session-id", sessionId, "member"];
+    const ids = ["--agent-id", directorId, "--member-id", id];
+    expect(run([...member, "send-input", ...ids, "--freetext", "Enter $(id)"]).exitCode).toBe(0);
+    expect(run([...member, "delete", ...ids]).exitCode).toBe(0);
+    expect(calls()).toEqual([
+      ["send-keys", "-t", "%7", "4"],
+      ["send-keys", "-t", "%7", "-l", "Enter $(id)"],
+      ["send-keys", "-t", "%7", "Enter"],
+      ["send-keys", "-t", "%7", "/exit", "Enter"],
+      ["list-panes", "-a", "-F", "#{pane_id}"],
+      ["select-layout", "-t", "@3", "main-vertical"],
+    ]);
+  });
 });
