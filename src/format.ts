@@ -38,7 +38,12 @@ export function agentList(agents: AgentSummary[]): string {
   return agents.map((agent, index) => `[${index + 1}]\n${agentBlock(agent)}`).join("\n");
 }
 
-/** Left-justified padding that never truncates (Python's str.ljust). */
+/**
+ * Left-justified padding that never truncates (Python's str.ljust). Width counts code points,
+ * as Python does: String#padEnd counts UTF-16 units, one space short per emoji.
+ */
 export function pad(text: string, width: number): string {
-  return text.padEnd(width);
+  let length = 0;
+  for (const _ of text) length += 1;
+  return length >= width ? text : text + " ".repeat(width - length);
 }

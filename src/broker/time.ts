@@ -46,7 +46,11 @@ export function normalizeSince(value: string): string {
     ? (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]))
     : 0;
   if (offset && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return value;
-  const utc = new Date(Date.UTC(y, mo - 1, d, h, mi, se) - offsetMinutes * 60_000);
+  // Date.UTC reads years 0–99 as 1900–1999; setUTCFullYear keeps year 50 as year 50.
+  const wall = new Date(0);
+  wall.setUTCFullYear(y, mo - 1, d);
+  wall.setUTCHours(h, mi, se, 0);
+  const utc = new Date(wall.getTime() - offsetMinutes * 60_000);
   if (utc.getUTCFullYear() < 1 || utc.getUTCFullYear() > 9999) return value;
   const micros = fraction.padEnd(6, "0").slice(0, 6);
   return `${utc.toISOString().slice(0, 19)}.${micros}+00:00`;

@@ -44,6 +44,11 @@ function splitEquals(token: string): [string, string | undefined] {
   return equals === -1 ? [token, undefined] : [token.slice(0, equals), token.slice(equals + 1)];
 }
 
+/** Click names one letter of a single-dash token it cannot match: `-xy` → `-x`. */
+function noSuchOption(name: string): UsageError {
+  return new UsageError(`No such option: ${name.startsWith("--") ? name : name.slice(0, 2)}`);
+}
+
 function takeValue(
   argv: string[],
   index: number,
@@ -116,9 +121,27 @@ function parseCommandArgs(
       positionals.push(token);
       continue;
     }
+    if (!token.startsWith("--") && token.length > 2) {
+      // Click reads `-ab` letter by letter, as `-a -b`; a letter that takes a value ends the token.
+      for (let at = 1; at < token.length; at++) {
+        const name = `-${token[at]}`;
+        const option = command.options.find((candidate) => candidate.short === name);
+        if (!option) throw noSuchOption(name);
+        if (!option.value) {
+          given.push([option, true]);
+          continue;
+        }
+        const rest = token.slice(at + 1);
+        const [value, nextIndex] = takeValue(argv, index, name, rest === "" ? undefined : rest);
+        index = nextIndex;
+        given.push([option, value]);
+        break;
+      }
+      continue;
+    }
     const [name, inline] = token.startsWith("--") ? splitEquals(token) : [token, undefined];
     const option = command.options.find((candidate) => candidate.flag === name || candidate.short === name);
-    if (!option) throw new UsageError(`No such option: ${name}`);
+    if (!option) throw noSuchOption(name);
     if (!option.value) {
       if (inline !== undefined) throw new UsageError(`Option '${option.flag}' does not take a value.`);
       given.push([option, true]);
@@ -168,7 +191,7 @@ export function parseArgv(argv: string[]): ParseOutcome {
       if (name === "--help") help = true;
       else json = true;
     } else if (name === "--session-id") [sessionId, index] = takeValue(argv, index, name, inline);
-    else throw new UsageError(`No such option: ${name}`);
+    else throw noSuchOption(name);
   }
 
   if (help) return { kind: "help", text: topHelp(), exitCode: 0 };
@@ -188,7 +211,7 @@ export function parseArgv(argv: string[]): ParseOutcome {
     while (rest[0]?.startsWith("-") && rest[0] !== "-") {
       const [name, inline] = splitEquals(rest.shift()!);
       if (name === "--") break;
-      if (name !== "--help") throw new UsageError(`No such option: ${name}`);
+      if (name !== "--help") throw noSuchOption(name);
       if (inline !== undefined) throw new UsageError("Option '--help' does not take a value.");
       groupHelpWanted = true;
     }

@@ -248,6 +248,20 @@ describe("command words and options", () => {
     expectError(fleet.run(["--json"]), "Missing command.", 2);
   });
 
+  it("reads a single-dash token letter by letter and names the first unknown letter, as Click does", () => {
+    const del = ["--session-id", ids.sessionId, "member", "delete", "--agent-id", alice, "--member-id", bob];
+    expectError(fleet.run([...del, "-fx"]), "No such option: -x", 2);
+    expectError(fleet.run([...del, "-f=1"]), "No such option: -=", 2);
+    expectError(fleet.run(["-xy", "session", "list"]), "No such option: -x", 2);
+    expectError(fleet.run(["session", "-hz", "list"]), "No such option: -h", 2);
+    expectError(fleet.run(["session", "list", "-ab"]), "No such option: -a", 2);
+    // -ff is -f twice: parsing passes and the member checks run (bob has no placement).
+    expectError(
+      fleet.run([...del, "-ff"], { TMUX: "", TMUX_PANE: "" }),
+      "cafleet member commands must be run inside a tmux session",
+    );
+  });
+
   it("lets a positional come after options and '--' end option parsing", () => {
     const shown = fleet.run(["session", "show", "--", ids.sessionId]);
     expect(shown.exitCode).toBe(0);

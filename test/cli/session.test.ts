@@ -184,6 +184,37 @@ describe("session list, show, delete", () => {
     }
   });
 
+  it("pads seeded rows by code points (an emoji label, a legacy 64-hex id, a session with no agents)", () => {
+    const { dir, cleanup } = makeTempDir("cafleet-list-seeded-");
+    try {
+      const env = isolatedEnv(dir);
+      expect(runCafleet(["db", "init"], env).exitCode).toBe(0);
+      const legacyId = "ab".repeat(32);
+      const db = new Database(join(dir, "cafleet.db"));
+      db.run("INSERT INTO sessions (session_id, label, created_at) VALUES (?, ?, ?), (?, ?, ?)", [
+        legacyId,
+        "🎉x",
+        "2020-01-01T00:00:00.000000+00:00",
+        "s0",
+        null,
+        "2019-01-01T00:00:00.000000+00:00",
+      ]);
+      db.close();
+      expect(runCafleet(["session", "list"], env)).toEqual({
+        stdout: [
+          "SESSION_ID                               LABEL                AGENTS   CREATED_AT",
+          `s0${" ".repeat(38)}${" ".repeat(21)} 0        2019-01-01T00:00:00.000000+00:00`,
+          `${legacyId} 🎉x${" ".repeat(18)} 0        2020-01-01T00:00:00.000000+00:00`,
+          "",
+        ].join("\n"),
+        stderr: "",
+        exitCode: 0,
+      });
+    } finally {
+      cleanup();
+    }
+  });
+
   it("shows a live session, then a deleted one with deleted_at", () => {
     const created = fleet.json<{ session_id: string; created_at: string; director: { agent_id: string } }>([
       "session",
