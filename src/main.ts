@@ -48,6 +48,9 @@ async function describeIfStorageError(error: unknown): Promise<unknown> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (thrown) {
+  // A reader that went away (`cafleet poll | head`) is not an error worth a line: end like the
+  // other tools a shell pipeline stops, quietly with 128 + SIGPIPE.
+  if ((thrown as { code?: string } | null)?.code === "EPIPE") process.exit(141);
   const error = await describeIfStorageError(thrown);
   const message = error instanceof Error ? error.message : String(error);
   await writeStderr(`Error: ${message}\n`);

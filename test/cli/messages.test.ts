@@ -226,6 +226,25 @@ describe("broadcast", () => {
 });
 
 describe("poll", () => {
+  it("ends quietly with 141 when the reader of its output goes away (poll | head)", () => {
+    const reader = fleet.register(ids.sessionId, "piped");
+    const text = "x".repeat(4000);
+    for (let index = 0; index < 40; index++) sendJson(alice, reader, text);
+    const piped = Bun.spawnSync(
+      [
+        "bash",
+        "-c",
+        '"$0" --session-id "$1" poll --agent-id "$2" | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"',
+        BINARY,
+        ids.sessionId,
+        reader,
+      ],
+      { env: fleet.env as Record<string, string>, stdout: "pipe", stderr: "pipe" },
+    );
+    expect(piped.stderr.toString()).toBe("");
+    expect(piped.stdout.toString()).toBe("141\n");
+  });
+
   it("lists the inbox newest first in every state, text and JSON; 'No messages found.' when empty", () => {
     const session = fleet.createSession();
     const [a, b] = [fleet.register(session.sessionId, "a"), fleet.register(session.sessionId, "b")];
