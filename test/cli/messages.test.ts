@@ -234,6 +234,7 @@ describe("poll", () => {
       [
         "bash",
         "-c",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash script, not a template
         '"$0" --session-id "$1" poll --agent-id "$2" | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"',
         BINARY,
         ids.sessionId,
