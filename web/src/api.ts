@@ -1,11 +1,9 @@
 /** The page's only door to the server: /ui/api, with the chosen session in X-Session-Id. */
 
-export type SessionListing = {
-  session_id: string;
-  label: string | null;
-  created_at: string;
-  agent_count: number;
-};
+import type { SessionListing } from "../../src/broker/sessions.ts";
+import type { Message as BrokerMessage } from "../../src/broker/timeline.ts";
+
+export type { SessionListing };
 
 export type Agent = {
   agent_id: string;
@@ -16,25 +14,8 @@ export type Agent = {
   kind: "builtin-administrator" | "user";
 };
 
-export type Message = {
-  task_id: string;
-  from_agent_id: string;
-  from_agent_name: string;
-  to_agent_id: string;
-  to_agent_name: string;
-  type: string;
-  status: "input_required" | "completed" | "canceled";
-  created_at: string;
-  status_timestamp: string;
-  origin_task_id: string | null;
-  body: string;
-  reply_to_task_id: string | null;
-  notified_at: string | null;
-  notify_failed_at: string | null;
-  notify_error: string | null;
-  fetched_at: string | null;
-  nudge_count: number;
-};
+/** The server's Message object (one definition, in the broker), with the states the page tells apart. */
+export type Message = Omit<BrokerMessage, "status"> & { status: "input_required" | "completed" | "canceled" };
 
 export type LiveEvent = { messages: Message[]; agents_changed: boolean };
 
