@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { COMPILE_FLAGS } from "../../build.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
 export const BINARY = join(ROOT, "dist/cafleet");
@@ -25,18 +26,5 @@ export function mustRun(argv: string[], env?: Record<string, string>): RunResult
 /** The same flags as build.ts's compile step, so the floor pays what dist/cafleet pays to start. */
 export function compileFloor(): void {
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  mustRun([
-    process.execPath,
-    "build",
-    "--compile",
-    "--bytecode",
-    "--format=esm",
-    "--minify-whitespace",
-    "--minify-syntax",
-    "--no-compile-autoload-dotenv",
-    "--no-compile-autoload-bunfig",
-    "bench/lib/floor.ts",
-    "--outfile",
-    FLOOR_BINARY,
-  ]);
+  mustRun([process.execPath, "build", ...COMPILE_FLAGS, "bench/lib/floor.ts", "--outfile", FLOOR_BINARY]);
 }
