@@ -50,3 +50,8 @@ export function exitCodeOf(error: unknown): number {
   const { exitCode } = error as { exitCode?: unknown };
   return typeof exitCode === "number" ? exitCode : 1;
 }
+
+/** The text of anything thrown, for the one-line errors every door prints. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

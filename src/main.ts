@@ -1,6 +1,6 @@
 import { version } from "../package.json" with { type: "json" };
 import { parseArgv } from "./cli/argv.ts";
-import { CafleetError, exitCodeOf } from "./errors.ts";
+import { CafleetError, exitCodeOf, messageOf } from "./errors.ts";
 import { writeStderr, writeStdout } from "./output.ts";
 
 const SESSION_ID_REQUIRED =
@@ -52,7 +52,7 @@ try {
   // other tools a shell pipeline stops, quietly with 128 + SIGPIPE.
   if ((thrown as { code?: string } | null)?.code === "EPIPE") process.exit(141);
   const error = await describeIfStorageError(thrown);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   await writeStderr(`Error: ${message}\n`);
   process.exitCode = exitCodeOf(error);
 }

@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { CafleetError } from "../errors.ts";
+import { CafleetError, messageOf } from "../errors.ts";
 import { bringSchemaToHead, inspectSchema, type SchemaOutcome } from "./schema.ts";
 
 // node:fs, node:os and node:path are fetched with process.getBuiltinModule only where they are
@@ -117,7 +117,7 @@ export function openDatabase(env: Record<string, string | undefined> = process.e
 export function describeStorageError(error: unknown, path: string): unknown {
   if (error instanceof CafleetError) return error;
   const code = (error as { code?: string }).code ?? "";
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT")
     return new CafleetError(
       `${path} is not a usable cafleet database (${message}). Move it aside or point CAFLEET_DATABASE_URL at another file.`,

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { CafleetError } from "../errors.ts";
+import { CafleetError, messageOf } from "../errors.ts";
 import { type AgentSummary, findPlacement, type Placement, setPlacementPane } from "./agents.ts";
 
 /** The Director-side rules of `member delete|capture|send-input` (cli.md §6.18). */
@@ -21,9 +21,7 @@ function loadActiveAgent(db: Database, sessionId: string, agentId: string): Row 
       .get(agentId, sessionId) as AgentSummary | null;
     return agent && { ...agent, placement: findPlacement(db, agentId) };
   } catch (error) {
-    throw new CafleetError(
-      `failed to fetch member: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new CafleetError(`failed to fetch member: ${messageOf(error)}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { messageOf } from "../errors.ts";
 import { sendKeyAsync, sendKeysLiteralAsync } from "../tmux/keys.ts";
 import { isPaneGone, tmuxOnPath } from "../tmux/run.ts";
 import { readPaneState } from "../tmux/screen.ts";
@@ -33,10 +34,6 @@ export async function typeLine(pane: string, line: string): Promise<void> {
   await sendKeysLiteralAsync(pane, line, NOTIFY_TIMEOUT);
   await Bun.sleep(ENTER_PAUSE_MS);
   await sendKeyAsync(pane, "Enter", NOTIFY_TIMEOUT);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -3,17 +3,13 @@ import { deregisterAgent, type Placement, type Registration, registerAgent } fro
 import { openDatabase } from "../broker/db.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
 import { directorName, recordMemberPane } from "../broker/members.ts";
-import { CafleetError } from "../errors.ts";
+import { CafleetError, messageOf } from "../errors.ts";
 import { printJson, printLine, writeStderr } from "../output.ts";
 import { type CallerContext, readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
 import { sendExit } from "../tmux/keys.ts";
 import { selectMainVertical } from "../tmux/layout.ts";
 import { splitWindow } from "../tmux/split.ts";
 import { type CommandContext, optionString, requiredString } from "./spec.ts";
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The argv appended to split-window for each coding agent (tmux.md §4). */
 export function spawnCommand(codingAgent: CodingAgent, name: string, prompt: string): string[] {

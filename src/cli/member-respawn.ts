@@ -2,12 +2,12 @@ import { openDatabase } from "../broker/db.ts";
 import { markPaneGone } from "../broker/delivery.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
 import { directorName, replaceMemberPane, requireTeamMember } from "../broker/members.ts";
-import { CafleetError } from "../errors.ts";
+import { CafleetError, messageOf } from "../errors.ts";
 import { printJson, printLine } from "../output.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { paneExists } from "../tmux/panes.ts";
 import { splitWindow } from "../tmux/split.ts";
-import { messageOf, relayout, requireSpawnable, spawnCommand } from "./member-create.ts";
+import { relayout, requireSpawnable, spawnCommand } from "./member-create.ts";
 import { type CommandContext, requiredString } from "./spec.ts";
 
 /**

@@ -3,7 +3,7 @@ import { deregisterAgent, listMembers, type Member, requireAgentInSession } from
 import { openDatabase } from "../broker/db.ts";
 import { markPaneGone, paneGoneAt } from "../broker/delivery.ts";
 import { type MemberAction, requireTeamMember, type TeamMember } from "../broker/members.ts";
-import { CafleetError, UsageError } from "../errors.ts";
+import { CafleetError, messageOf, UsageError } from "../errors.ts";
 import { pad } from "../format.ts";
 import { printJson, printLine, writeStderr, writeStdout } from "../output.ts";
 import { capturePane } from "../tmux/capture.ts";
@@ -11,7 +11,7 @@ import { requireTmuxAvailable } from "../tmux/context.ts";
 import { sendExit, sendKey, sendKeysLiteral } from "../tmux/keys.ts";
 import { killPane, listPaneIds, waitForPaneGone } from "../tmux/panes.ts";
 import { tmuxOnPath } from "../tmux/run.ts";
-import { messageOf, relayout } from "./member-create.ts";
+import { relayout } from "./member-create.ts";
 import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
 
 export { memberCreate } from "./member-create.ts";

@@ -1,5 +1,5 @@
 import { openDatabase } from "../broker/db.ts";
-import { CafleetError } from "../errors.ts";
+import { CafleetError, messageOf } from "../errors.ts";
 import { writeStderr } from "../output.ts";
 import { createApp } from "../server/app.ts";
 import { isLoopbackHost, MAX_BODY_BYTES } from "../server/guards.ts";
@@ -64,7 +64,7 @@ export async function serve(ctx: CommandContext, assets: Record<string, string>)
       fetch: (request) => (app ? app.handle(request) : new Response(null, { status: 503 })),
     });
   } catch (error) {
-    throw new CafleetError(error instanceof Error ? error.message : String(error));
+    throw new CafleetError(messageOf(error));
   }
   const port = server.port ?? requestedPort;
   app = createApp(db, { host, port, assets });

@@ -1,4 +1,4 @@
-import { CafleetError } from "../errors.ts";
+import { CafleetError, messageOf } from "../errors.ts";
 import { printLine } from "../output.ts";
 import { SKILL_FILES } from "../skills-assets.gen.ts";
 import { type CommandContext, optionString } from "./spec.ts";
@@ -7,10 +7,6 @@ import { type CommandContext, optionString } from "./spec.ts";
 function defaultSkillsDir(env: CommandContext["env"]): string {
   const { join } = process.getBuiltinModule("node:path");
   return join(env.HOME || process.getBuiltinModule("node:os").homedir(), ".claude", "skills");
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -32,7 +28,7 @@ export async function skillsInstall(ctx: CommandContext): Promise<void> {
       mkdirSync(dirname(destination), { recursive: true });
       await Bun.write(destination, await Bun.file(embedded).bytes());
     } catch (error) {
-      throw new CafleetError(`cannot write ${destination}: ${reason(error)}`);
+      throw new CafleetError(`cannot write ${destination}: ${messageOf(error)}`);
     }
     await printLine(`wrote ${destination}`);
   }

@@ -1,5 +1,7 @@
 /** The one place cafleet starts tmux: `tmux` from PATH, an argv array, never a shell. */
 
+import { messageOf } from "../errors.ts";
+
 export class TmuxError extends Error {
   constructor(message: string) {
     super(message);
@@ -14,7 +16,7 @@ export function tmuxOnPath(): boolean {
 export type TmuxOptions = { timeoutSeconds?: number };
 
 function spawnFailure(error: unknown): TmuxError {
-  return new TmuxError(`tmux binary not found: ${error instanceof Error ? error.message : String(error)}`);
+  return new TmuxError(`tmux binary not found: ${messageOf(error)}`);
 }
 
 /** The reference's wording for a timed-out or failed call; null when the call succeeded. */
