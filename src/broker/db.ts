@@ -133,7 +133,7 @@ export function describeStorageError(error: unknown, path: string): unknown {
     );
   if (code === "SQLITE_FULL" || code === "ENOSPC")
     return new CafleetError(`the disk holding ${path} is full (${message}). Free some space and retry.`);
-  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))
+  if (isBusy(error))
     return new CafleetError(
       `${path} stayed locked by another process for over 5 s (${message}). Retry; if it persists, stop the process holding it.`,
     );
