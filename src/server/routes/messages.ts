@@ -23,13 +23,7 @@ async function readAtMost(request: Request, limit: number): Promise<ArrayBuffer>
     size += value.byteLength;
   }
   await reader?.cancel();
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes.buffer;
+  return Bun.concatArrayBuffers(chunks);
 }
 
 export function messageRoutes(db: Database) {
