@@ -67,3 +67,18 @@ ALTER TABLE agent_placements ADD COLUMN pane_gone_at TEXT;
 -- The lease that lets one background nudger run per recipient (a pane is what it nudges).
 ALTER TABLE agent_placements ADD COLUMN nudge_holder TEXT;
 ALTER TABLE agent_placements ADD COLUMN nudge_expires_at INTEGER;
+
+-- version: 3
+-- The pane boundary. A placement remembers its pane's tmux server (`#{socket_path}`), so every
+-- process pushes to the right server, and which REPL runs there (a root Director's is read from
+-- its process ancestry at session create; a member's is its coding agent). A push that waits for
+-- a pane to come back to its idle prompt says why on each task it holds, and the Director is told
+-- once when a member's hold lasts too long. New columns only.
+ALTER TABLE agent_placements ADD COLUMN tmux_socket TEXT;
+ALTER TABLE agent_placements ADD COLUMN repl TEXT;
+ALTER TABLE agent_placements ADD COLUMN hold_reported_at TEXT;
+ALTER TABLE tasks ADD COLUMN held_at TEXT;
+ALTER TABLE tasks ADD COLUMN held_reason TEXT;
+-- One background nudger per session (it replaces the per-recipient lease on placements).
+ALTER TABLE sessions ADD COLUMN nudge_holder TEXT;
+ALTER TABLE sessions ADD COLUMN nudge_expires_at INTEGER;

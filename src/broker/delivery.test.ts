@@ -3,15 +3,16 @@ import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
 import { insertPlacement, registerAgent } from "./agents.ts";
 import {
-  acquireNudgeLease,
-  hasLiveNudgeLease,
-  listUnfetched,
+  acquireSessionNudger,
+  hasLiveSessionNudger,
+  listSessionUnfetched,
   readDelivery,
   readThread,
   recordFetched,
+  recordHeld,
   recordNudged,
   recordPushFailed,
-  releaseNudgeLeaseIfDone,
+  releaseSessionNudgerIfDone,
 } from "./delivery.ts";
 import { ackTask, sendBroadcast, sendUnicast } from "./tasks.ts";
 
@@ -70,7 +71,9 @@ describe("delivery times", () => {
     });
   });
 
-  it("lists what a nudge is about: unread, unfetched, not self-sent, oldest first", () => {
+  it("lists what a nudge is about: unread, unfetched, not self-sent, to a live pane, oldest first", () => {
+    placeInPane(bob, "%9");
+    const toPaneless = send(bob, alice, "alice has no pane");
     const first = send(alice, bob, "one");
     const second = send(alice, bob, "two");
     const fetched = send(alice, bob, "three");
@@ -78,7 +81,10 @@ describe("delivery times", () => {
     const read = send(alice, bob, "four");
     ackTask(db, { sessionId, agentId: bob, taskId: read });
     send(bob, bob, "note to self");
-    expect(listUnfetched(db, bob).map((pending) => [pending.task_id, pending.from_name])).toEqual([
+    expect(toPaneless).toBeString();
+    expect(
+      listSessionUnfetched(db, sessionId).map((pending) => [pending.task_id, pending.from_name]),
+    ).toEqual([
       [first, "alice"],
       [second, "alice"],
     ]);
@@ -98,28 +104,54 @@ describe("reply threads", () => {
   });
 });
 
-describe("nudge lease", () => {
-  it("admits one holder until it expires or is released with nothing left to do", async () => {
-    insertPlacement(db, bob, {
-      director_agent_id: null,
-      tmux_session: "main",
-      tmux_window_id: "@1",
-      tmux_pane_id: "%9",
-      coding_agent: "claude",
-      created_at: "2026-01-01T00:00:00.000000+00:00",
+describe("holds", () => {
+  it("records why a push waits, keeps the first hold time, and a push that got through clears it", async () => {
+    const id = send(alice, bob, "hi");
+    recordHeld(db, [id], "permission prompt");
+    const first = db.query("SELECT held_at, held_reason FROM tasks WHERE task_id = ?").get(id) as {
+      held_at: string;
+      held_reason: string;
+    };
+    expect(first.held_reason).toBe("permission prompt");
+    await Bun.sleep(2);
+    recordHeld(db, [id], "tool running");
+    expect(db.query("SELECT held_at, held_reason FROM tasks WHERE task_id = ?").get(id)).toEqual({
+      held_at: first.held_at,
+      held_reason: "tool running",
     });
-    expect(acquireNudgeLease(db, alice, "one", 10_000)).toBe(false);
-    expect(acquireNudgeLease(db, bob, "one", 10_000)).toBe(true);
-    expect(acquireNudgeLease(db, bob, "two", 10_000)).toBe(false);
-    expect(acquireNudgeLease(db, bob, "one", 10_000)).toBe(true);
-    expect(hasLiveNudgeLease(db, bob)).toBe(true);
-    expect(releaseNudgeLeaseIfDone(db, bob, "one", () => true)).toBe(false);
-    expect(hasLiveNudgeLease(db, bob)).toBe(true);
-    expect(releaseNudgeLeaseIfDone(db, bob, "one", () => false)).toBe(true);
-    expect(hasLiveNudgeLease(db, bob)).toBe(false);
-    expect(acquireNudgeLease(db, bob, "two", 20)).toBe(true);
+    recordNudged(db, [id]);
+    expect(db.query("SELECT held_at, held_reason FROM tasks WHERE task_id = ?").get(id)).toEqual({
+      held_at: null,
+      held_reason: null,
+    });
+  });
+});
+
+function placeInPane(agentId: string, pane: string): void {
+  insertPlacement(db, agentId, {
+    director_agent_id: null,
+    tmux_session: "main",
+    tmux_window_id: "@1",
+    tmux_pane_id: pane,
+    coding_agent: "claude",
+    created_at: "2026-01-01T00:00:00.000000+00:00",
+  });
+}
+
+describe("nudge lease", () => {
+  it("admits one nudger per session until it expires or is released with nothing left to do", async () => {
+    expect(acquireSessionNudger(db, "no-such-session", "one", 10_000)).toBe(false);
+    expect(acquireSessionNudger(db, sessionId, "one", 10_000)).toBe(true);
+    expect(acquireSessionNudger(db, sessionId, "two", 10_000)).toBe(false);
+    expect(acquireSessionNudger(db, sessionId, "one", 10_000)).toBe(true);
+    expect(hasLiveSessionNudger(db, sessionId)).toBe(true);
+    expect(releaseSessionNudgerIfDone(db, sessionId, "one", () => true)).toBe(false);
+    expect(hasLiveSessionNudger(db, sessionId)).toBe(true);
+    expect(releaseSessionNudgerIfDone(db, sessionId, "one", () => false)).toBe(true);
+    expect(hasLiveSessionNudger(db, sessionId)).toBe(false);
+    expect(acquireSessionNudger(db, sessionId, "two", 20)).toBe(true);
     await Bun.sleep(40);
-    expect(hasLiveNudgeLease(db, bob)).toBe(false);
-    expect(acquireNudgeLease(db, bob, "three", 10_000)).toBe(true);
+    expect(hasLiveSessionNudger(db, sessionId)).toBe(false);
+    expect(acquireSessionNudger(db, sessionId, "three", 10_000)).toBe(true);
   });
 });

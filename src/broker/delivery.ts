@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { nowIso } from "./time.ts";
+import { isoAt, nowIso } from "./time.ts";
 
 /**
  * Per-recipient delivery facts (migrations.sql version 2): stored (created_at) → notified (the
@@ -44,11 +44,39 @@ export function recordNudged(db: Database, taskIds: string[]): void {
   forEachSlice(taskIds, (placeholders, ids) =>
     db
       .query(
-        `UPDATE tasks SET notified_at = COALESCE(notified_at, ?), last_nudged_at = ?, nudge_count = nudge_count + 1
+        `UPDATE tasks SET notified_at = COALESCE(notified_at, ?), last_nudged_at = ?, nudge_count = nudge_count + 1,
+           held_at = NULL, held_reason = NULL
          WHERE task_id IN (${placeholders})`,
       )
       .run(at, at, ...ids),
   );
+}
+
+/** The pane was not at an idle prompt: the push waits, and the delivery says why. */
+export function recordHeld(db: Database, taskIds: string[], reason: string): void {
+  const at = nowIso();
+  forEachSlice(taskIds, (placeholders, ids) =>
+    db
+      .query(
+        `UPDATE tasks SET held_at = COALESCE(held_at, ?), held_reason = ? WHERE task_id IN (${placeholders})`,
+      )
+      .run(at, reason, ...ids),
+  );
+}
+
+/** After this long a held push is reported: member list, timeline, and a message to the Director. */
+export const DEFAULT_HOLD_REPORT_MS = 3 * 60_000;
+
+/** Members of a session with a delivery held for at least `thresholdMs`. */
+export function longHeldMembers(db: Database, sessionId: string, thresholdMs: number): Set<string> {
+  const rows = db
+    .query(
+      `SELECT DISTINCT t.context_id AS agent_id FROM tasks AS t JOIN agents AS a ON a.agent_id = t.context_id
+       WHERE a.session_id = ? AND t.held_at IS NOT NULL AND t.held_at <= ? AND t.fetched_at IS NULL
+         AND t.status_state = 'input_required' AND t.type = 'unicast'`,
+    )
+    .all(sessionId, isoAt(Date.now() - thresholdMs)) as { agent_id: string }[];
+  return new Set(rows.map((row) => row.agent_id));
 }
 
 export function recordPushFailed(db: Database, taskIds: string[], error: string): void {
@@ -107,79 +135,93 @@ export function paneGoneAt(db: Database, agentId: string): string | null {
   return row?.pane_gone_at ?? null;
 }
 
-/** Unread deliveries the recipient's poll has not returned yet: what a nudge is about. */
+/** Unread deliveries a recipient's poll has not returned yet: what a nudge is about. */
 export type PendingDelivery = {
   task_id: string;
+  recipient_id: string;
   created_at: string;
   from_name: string;
   notified_at: string | null;
   last_nudged_at: string | null;
   nudge_count: number;
+  held_at: string | null;
 };
 
-export function listUnfetched(db: Database, agentId: string): PendingDelivery[] {
+/** Every pending delivery of a session whose recipient has a live pane, oldest first. */
+export function listSessionUnfetched(db: Database, sessionId: string): PendingDelivery[] {
   return db
     .query(
-      `SELECT t.task_id, t.created_at, COALESCE(a.name, t.from_agent_id) AS from_name, t.notified_at, t.last_nudged_at, t.nudge_count
-       FROM tasks AS t LEFT JOIN agents AS a ON a.agent_id = t.from_agent_id
-       WHERE t.context_id = ? AND t.type = 'unicast' AND t.status_state = 'input_required'
-         AND t.fetched_at IS NULL AND t.from_agent_id <> t.context_id
+      `SELECT t.task_id, t.context_id AS recipient_id, t.created_at,
+              COALESCE(a.name, t.from_agent_id) AS from_name, t.notified_at, t.last_nudged_at, t.nudge_count,
+              t.held_at
+       FROM agents AS r
+       JOIN agent_placements AS p ON p.agent_id = r.agent_id
+         AND p.tmux_pane_id IS NOT NULL AND p.pane_gone_at IS NULL
+       JOIN tasks AS t ON t.context_id = r.agent_id AND t.fetched_at IS NULL
+       LEFT JOIN agents AS a ON a.agent_id = t.from_agent_id
+       WHERE r.session_id = ? AND r.status = 'active' AND t.type = 'unicast'
+         AND t.status_state = 'input_required' AND t.from_agent_id <> t.context_id
        ORDER BY t.created_at, t.rowid`,
     )
-    .all(agentId) as PendingDelivery[];
+    .all(sessionId) as PendingDelivery[];
 }
 
 /**
- * One background nudger per recipient: a lease on the recipient's placement row that expires
- * unless its holder renews it (no placement, no pane to nudge, no lease).
+ * One background nudger per session: a lease on the session row that expires unless its holder
+ * renews it.
  */
-export function acquireNudgeLease(db: Database, agentId: string, holder: string, ttlMs: number): boolean {
+export function acquireSessionNudger(
+  db: Database,
+  sessionId: string,
+  holder: string,
+  ttlMs: number,
+): boolean {
   const now = Date.now();
   return (
     db
       .query(
-        `UPDATE agent_placements SET nudge_holder = ?2, nudge_expires_at = ?3
-         WHERE agent_id = ?1 AND (nudge_holder IS NULL OR nudge_holder = ?2 OR nudge_expires_at < ?4)`,
+        `UPDATE sessions SET nudge_holder = ?2, nudge_expires_at = ?3
+         WHERE session_id = ?1 AND (nudge_holder IS NULL OR nudge_holder = ?2 OR nudge_expires_at < ?4)`,
       )
-      .run(agentId, holder, now + ttlMs, now).changes > 0
+      .run(sessionId, holder, now + ttlMs, now).changes > 0
   );
 }
 
-export function hasLiveNudgeLease(db: Database, agentId: string): boolean {
+export function hasLiveSessionNudger(db: Database, sessionId: string): boolean {
   return (
     db
       .query(
-        "SELECT 1 FROM agent_placements WHERE agent_id = ? AND nudge_holder IS NOT NULL AND nudge_expires_at >= ?",
+        "SELECT 1 FROM sessions WHERE session_id = ? AND nudge_holder IS NOT NULL AND nudge_expires_at >= ?",
       )
-      .get(agentId, Date.now()) !== null
+      .get(sessionId, Date.now()) !== null
   );
 }
 
 const RELEASE_LEASE_SQL =
-  "UPDATE agent_placements SET nudge_holder = NULL, nudge_expires_at = NULL WHERE agent_id = ? AND nudge_holder = ?";
+  "UPDATE sessions SET nudge_holder = NULL, nudge_expires_at = NULL WHERE session_id = ? AND nudge_holder = ?";
 
 /**
  * Gives the lease up only if `stillNeeded` says there is nothing left to do, in the same
  * transaction: a sender commits its task before it looks for a lease, so it either sees this
  * release (and starts a nudger) or its task is seen here (and this nudger stays).
  */
-export function releaseNudgeLeaseIfDone(
+export function releaseSessionNudgerIfDone(
   db: Database,
-  agentId: string,
+  sessionId: string,
   holder: string,
   stillNeeded: () => boolean,
 ): boolean {
   return db
     .transaction((): boolean => {
       if (stillNeeded()) return false;
-      db.query(RELEASE_LEASE_SQL).run(agentId, holder);
+      db.query(RELEASE_LEASE_SQL).run(sessionId, holder);
       return true;
     })
     .immediate();
 }
 
-export function dropNudgeLease(db: Database, agentId: string, holder: string): void {
-  db.query(RELEASE_LEASE_SQL).run(agentId, holder);
+export function dropSessionNudger(db: Database, sessionId: string, holder: string): void {
+  db.query(RELEASE_LEASE_SQL).run(sessionId, holder);
 }
 
 export type ThreadEntry = {

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { CafleetError, messageOf } from "../errors.ts";
 import { type AgentSummary, findPlacement, type Placement, setPlacementPane } from "./agents.ts";
+import { recordPaneServer } from "./pane-address.ts";
 
 /** The Director-side rules of `member delete|capture|send-input` (cli.md §6.18). */
 
@@ -50,9 +51,20 @@ export function requireTeamMember(
   return { ...member, placement };
 }
 
-/** Stores the spawned pane id in the pending placement; false when the row has vanished. */
-export function recordMemberPane(db: Database, memberId: string, paneId: string): boolean {
-  return db.transaction(() => setPlacementPane(db, memberId, paneId)).immediate();
+/** Stores the spawned pane (id and server) in the pending placement; false when the row has vanished. */
+export function recordMemberPane(
+  db: Database,
+  memberId: string,
+  pane: { id: string; server: string | null },
+  repl: string,
+): boolean {
+  return db
+    .transaction(() => {
+      if (!setPlacementPane(db, memberId, pane.id)) return false;
+      recordPaneServer(db, memberId, pane.server, repl);
+      return true;
+    })
+    .immediate();
 }
 
 /** The Director's display name, baked into a new member's prompt. */
@@ -67,10 +79,11 @@ export function directorName(db: Database, directorId: string): string {
 export function replaceMemberPane(
   db: Database,
   memberId: string,
-  pane: { session: string; windowId: string; paneId: string },
+  pane: { session: string; windowId: string; paneId: string; server: string | null },
 ): void {
   db.query(
-    `UPDATE agent_placements SET tmux_session = ?, tmux_window_id = ?, tmux_pane_id = ?, pane_gone_at = NULL
+    `UPDATE agent_placements SET tmux_session = ?, tmux_window_id = ?, tmux_pane_id = ?, tmux_socket = ?,
+       pane_gone_at = NULL, hold_reported_at = NULL
      WHERE agent_id = ?`,
-  ).run(pane.session, pane.windowId, pane.paneId, memberId);
+  ).run(pane.session, pane.windowId, pane.paneId, pane.server, memberId);
 }

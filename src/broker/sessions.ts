@@ -1,9 +1,17 @@
 import type { Database } from "bun:sqlite";
 import { NotFoundError } from "../errors.ts";
 import { agentCard, insertAgent, insertPlacement, type Placement } from "./agents.ts";
+import { recordPaneServer } from "./pane-address.ts";
 import { nowIso } from "./time.ts";
 
-export type TmuxContext = { session: string; windowId: string; paneId: string };
+/** The calling pane, its tmux server and the REPL found in its process ancestry. */
+export type TmuxContext = {
+  session: string;
+  windowId: string;
+  paneId: string;
+  server?: string | null;
+  repl?: string;
+};
 
 export type CreatedSession = {
   session_id: string;
@@ -50,6 +58,7 @@ export function createSession(db: Database, label: string | null, tmux: TmuxCont
         created_at: now,
       };
       insertPlacement(db, directorId, placement);
+      recordPaneServer(db, directorId, tmux.server ?? null, tmux.repl ?? "unknown");
       db.query("UPDATE sessions SET director_agent_id = ? WHERE session_id = ?").run(directorId, sessionId);
       const administratorDescription = `Built-in administrator agent for session ${sessionId.slice(0, 8)}`;
       insertAgent(db, {

@@ -16,6 +16,16 @@ export function nowIso(): string {
   return `${new Date(millis).toISOString().slice(0, 23)}${subMillis}+00:00`;
 }
 
+/** A wall-clock time in milliseconds, in the stored format (so it compares as text). */
+export function isoAt(millis: number): string {
+  return `${new Date(millis).toISOString().slice(0, 23)}000+00:00`;
+}
+
+/** The stored format back to milliseconds. */
+export function millisOf(iso: string): number {
+  return Date.parse(`${iso.slice(0, 23)}Z`);
+}
+
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 

@@ -4,19 +4,12 @@ import { openDatabase } from "../broker/db.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
 import { directorName, recordMemberPane } from "../broker/members.ts";
 import { CafleetError, messageOf } from "../errors.ts";
+import { confirmStarted, spawnPane } from "../members/spawn.ts";
 import { printJson, printLine, writeStderr } from "../output.ts";
 import { type CallerContext, readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
-import { sendExit } from "../tmux/keys.ts";
 import { selectMainVertical } from "../tmux/layout.ts";
-import { splitWindow } from "../tmux/split.ts";
+import { killPane, type PaneRef } from "../tmux/pane.ts";
 import { type CommandContext, optionString, requiredString } from "./spec.ts";
-
-/** The argv appended to split-window for each coding agent (tmux.md §4). */
-export function spawnCommand(codingAgent: CodingAgent, name: string, prompt: string): string[] {
-  return codingAgent === "claude"
-    ? ["claude", "--name", name, prompt]
-    : ["codex", "--approval-mode", "auto-edit", prompt];
-}
 
 export function requireSpawnable(ctx: CommandContext, codingAgent: CodingAgent): CallerContext {
   requireTmuxAvailable(ctx.env);
@@ -67,7 +60,7 @@ async function failAfterRollback(
 export async function memberCreate(ctx: CommandContext): Promise<void> {
   const codingAgent = (optionString(ctx, "--coding-agent") ?? "claude") as CodingAgent;
   const caller = requireSpawnable(ctx, codingAgent);
-  const { db } = openDatabase(ctx.env);
+  const { db, path } = openDatabase(ctx.env);
   const directorId = requiredString(ctx, "--agent-id");
   const pending = {
     director_agent_id: directorId,
@@ -92,27 +85,30 @@ export async function memberCreate(ctx: CommandContext): Promise<void> {
     return fail(`prompt resolution failed: ${messageOf(error)}`);
   }
 
-  let paneId: string;
+  let pane: PaneRef;
   try {
-    paneId = splitWindow(
-      caller.windowId,
-      spawnCommand(codingAgent, member.name, prompt),
-      ctx.env.CAFLEET_DATABASE_URL,
-    );
+    pane = spawnPane(ctx.env, caller, { codingAgent, name: member.name, prompt, databaseFile: path }).pane;
   } catch (error) {
     return fail(`tmux split-window failed: ${messageOf(error)}`);
   }
+  const paneId = pane.id;
 
   let recorded: boolean;
   try {
-    recorded = recordMemberPane(db, memberId, paneId);
+    recorded = recordMemberPane(db, memberId, pane, codingAgent);
   } catch (error) {
-    closeQuietly(paneId);
+    await closeQuietly(pane);
     return fail(`placement update failed: ${messageOf(error)}`);
   }
   if (!recorded) {
-    closeQuietly(paneId);
+    await closeQuietly(pane);
     return fail("placement row vanished before pane-id patch");
+  }
+  try {
+    await confirmStarted(ctx.env, pane, codingAgent);
+  } catch (error) {
+    await closeQuietly(pane);
+    return fail(messageOf(error));
   }
 
   await relayout(caller.windowId);
@@ -136,10 +132,13 @@ export async function memberCreate(ctx: CommandContext): Promise<void> {
   );
 }
 
-/** Asks a just-spawned pane to quit before its registration is rolled back; errors don't matter. */
-function closeQuietly(paneId: string): void {
+/**
+ * Closes a just-spawned pane before its registration is rolled back. Killed, not sent /exit: a
+ * REPL that is still starting, or shows a dialog, could take the keys as an answer.
+ */
+async function closeQuietly(pane: PaneRef): Promise<void> {
   try {
-    sendExit(paneId, { ignorePaneGone: true });
+    await killPane(pane, { ignorePaneGone: true });
   } catch {}
 }
 

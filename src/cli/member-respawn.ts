@@ -2,12 +2,13 @@ import { openDatabase } from "../broker/db.ts";
 import { markPaneGone } from "../broker/delivery.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
 import { directorName, replaceMemberPane, requireTeamMember } from "../broker/members.ts";
+import { findPaneAddress } from "../broker/pane-address.ts";
 import { CafleetError, messageOf } from "../errors.ts";
+import { confirmStarted, spawnPane } from "../members/spawn.ts";
 import { printJson, printLine } from "../output.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
-import { paneExists } from "../tmux/panes.ts";
-import { splitWindow } from "../tmux/split.ts";
-import { relayout, requireSpawnable, spawnCommand } from "./member-create.ts";
+import { killPane, type PaneRef, paneExists } from "../tmux/pane.ts";
+import { relayout, requireSpawnable } from "./member-create.ts";
 import { type CommandContext, requiredString } from "./spec.ts";
 
 /**
@@ -17,7 +18,7 @@ import { type CommandContext, requiredString } from "./spec.ts";
  */
 export async function memberRespawn(ctx: CommandContext): Promise<void> {
   requireTmuxAvailable(ctx.env);
-  const { db } = openDatabase(ctx.env);
+  const { db, path } = openDatabase(ctx.env);
   const directorId = requiredString(ctx, "--agent-id");
   const member = requireTeamMember(db, {
     sessionId: ctx.sessionId,
@@ -30,9 +31,10 @@ export async function memberRespawn(ctx: CommandContext): Promise<void> {
     throw new CafleetError(
       `member ${member.agent_id} has no pane yet (pending placement) — nothing to respawn.`,
     );
+  const oldRef: PaneRef = { id: oldPane, server: findPaneAddress(db, member.agent_id)?.server ?? null };
   let alive: boolean;
   try {
-    alive = paneExists(oldPane);
+    alive = await paneExists(oldRef);
   } catch (error) {
     throw new CafleetError(`tmux call failed while checking pane ${oldPane}: ${messageOf(error)}`);
   }
@@ -50,18 +52,26 @@ export async function memberRespawn(ctx: CommandContext): Promise<void> {
     director_name: directorName(db, directorId),
     director_agent_id: directorId,
   });
-  let paneId: string;
+  let pane: PaneRef;
   try {
-    paneId = splitWindow(
-      caller.windowId,
-      spawnCommand(codingAgent, member.name, prompt),
-      ctx.env.CAFLEET_DATABASE_URL,
-    );
+    pane = spawnPane(ctx.env, caller, { codingAgent, name: member.name, prompt, databaseFile: path }).pane;
   } catch (error) {
     throw new CafleetError(`tmux split-window failed: ${messageOf(error)}`);
   }
+  try {
+    await confirmStarted(ctx.env, pane, codingAgent);
+  } catch (error) {
+    await killPane(pane, { ignorePaneGone: true }).catch(() => {});
+    throw new CafleetError(`${messageOf(error)}. The member keeps its gone pane ${oldPane}`);
+  }
+  const paneId = pane.id;
   db.transaction(() =>
-    replaceMemberPane(db, member.agent_id, { session: caller.session, windowId: caller.windowId, paneId }),
+    replaceMemberPane(db, member.agent_id, {
+      session: caller.session,
+      windowId: caller.windowId,
+      paneId,
+      server: pane.server,
+    }),
   ).immediate();
   await relayout(caller.windowId);
   if (ctx.json)

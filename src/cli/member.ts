@@ -1,15 +1,17 @@
 import type { Database } from "bun:sqlite";
 import { deregisterAgent, listMembers, type Member, requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
-import { markPaneGone, paneGoneAt } from "../broker/delivery.ts";
+import { DEFAULT_HOLD_REPORT_MS, longHeldMembers, markPaneGone, paneGoneAt } from "../broker/delivery.ts";
 import { type MemberAction, requireTeamMember, type TeamMember } from "../broker/members.ts";
+import { findPaneAddress } from "../broker/pane-address.ts";
 import { CafleetError, messageOf, UsageError } from "../errors.ts";
 import { pad } from "../format.ts";
+import { type Answer, typeAnswer } from "../members/answer.ts";
+import { type ExitOutcome, requestExit } from "../members/teardown.ts";
 import { printJson, printLine, writeStderr, writeStdout } from "../output.ts";
-import { capturePane } from "../tmux/capture.ts";
+import { attachedServer } from "../tmux/argv.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
-import { sendExit, sendKey, sendKeysLiteral } from "../tmux/keys.ts";
-import { killPane, listPaneIds, waitForPaneGone } from "../tmux/panes.ts";
+import { capturePane, killPane, listPaneIds, type PaneRef, waitForPaneGone } from "../tmux/pane.ts";
 import { tmuxOnPath } from "../tmux/run.ts";
 import { relayout } from "./member-create.ts";
 import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
@@ -53,9 +55,19 @@ function deregisterMember(db: Database, memberId: string): void {
   }
 }
 
-function reportDeleted(ctx: CommandContext, header: string, memberId: string, paneStatus: string) {
-  if (ctx.json) return printJson({ agent_id: memberId, pane_status: paneStatus });
-  return printLine(`${header}\n  agent_id:  ${memberId}\n  pane_id:   ${paneStatus}`);
+/** `cleared`: what the pane showed that Esc closed before /exit (a permission prompt, a turn). */
+function reportDeleted(
+  ctx: CommandContext,
+  header: string,
+  memberId: string,
+  paneStatus: string,
+  cleared: string | null,
+) {
+  if (ctx.json)
+    return printJson({ agent_id: memberId, pane_status: paneStatus, ...(cleared ? { cleared } : {}) });
+  const lines = [header, `  agent_id:  ${memberId}`, `  pane_id:   ${paneStatus}`];
+  if (cleared) lines.push(`  cleared:   ${cleared} (Esc, before /exit)`);
+  return printLine(lines.join("\n"));
 }
 
 export async function memberDelete(ctx: CommandContext): Promise<void> {
@@ -65,12 +77,14 @@ export async function memberDelete(ctx: CommandContext): Promise<void> {
   const windowId = member.placement.tmux_window_id;
   if (pane === null) {
     deregisterMember(db, memberId);
-    return reportDeleted(ctx, "Member deleted.", memberId, "(pending — no pane)");
+    return reportDeleted(ctx, "Member deleted.", memberId, "(pending — no pane)", null);
   }
+
+  const ref = paneOf(db, memberId, pane);
 
   if (optionFlag(ctx, "--force")) {
     try {
-      killPane(pane, { ignorePaneGone: true });
+      await killPane(ref, { ignorePaneGone: true });
     } catch (error) {
       throw new CafleetError(
         `kill_pane failed for pane ${pane}: ${messageOf(error)}. The tmux server may be unreachable. Verify with 'cafleet doctor', then re-run the command.`,
@@ -78,12 +92,14 @@ export async function memberDelete(ctx: CommandContext): Promise<void> {
     }
     deregisterMember(db, memberId);
     await relayout(windowId);
-    return reportDeleted(ctx, "Member deleted (--force).", memberId, `${pane} (killed)`);
+    return reportDeleted(ctx, "Member deleted (--force).", memberId, `${pane} (killed)`, null);
   }
 
+  let exit: ExitOutcome;
   try {
-    sendExit(pane, { ignorePaneGone: true });
+    exit = await requestExit(ref, member.placement.coding_agent);
   } catch (error) {
+    if (error instanceof CafleetError) throw error;
     throw new CafleetError(
       `send_exit failed for pane ${pane}: ${messageOf(error)}. The tmux server may be unreachable. Verify with 'cafleet doctor', then re-run 'cafleet member delete', or use '--force' to kill the pane directly.`,
     );
@@ -91,14 +107,19 @@ export async function memberDelete(ctx: CommandContext): Promise<void> {
   const timeout = deleteTimeoutSeconds(ctx.env);
   let closed: boolean;
   try {
-    closed = await waitForPaneGone(pane, timeout);
+    closed = exit.gone || (await waitForPaneGone(ref, timeout));
   } catch (error) {
     throw new CafleetError(`tmux call failed while waiting for pane ${pane} to close: ${messageOf(error)}`);
   }
-  if (!closed) return failDeleteTimeout(ctx, memberId, pane, timeout);
+  if (!closed) return failDeleteTimeout(ctx, memberId, ref, timeout);
   deregisterMember(db, memberId);
   await relayout(windowId);
-  return reportDeleted(ctx, "Member deleted.", memberId, `${pane} (closed)`);
+  return reportDeleted(ctx, "Member deleted.", memberId, `${pane} (closed)`, exit.saw);
+}
+
+/** The member's pane on its own tmux server. */
+function paneOf(db: Database, memberId: string, pane: string): PaneRef {
+  return { id: pane, server: findPaneAddress(db, memberId)?.server ?? null };
 }
 
 const TIMEOUT_TAIL_LINES = 80;
@@ -107,12 +128,13 @@ const TIMEOUT_TAIL_LINES = 80;
 async function failDeleteTimeout(
   ctx: CommandContext,
   memberId: string,
-  pane: string,
+  ref: PaneRef,
   timeout: number,
 ): Promise<never> {
+  const pane = ref.id;
   let tail = "";
   try {
-    tail = capturePane(pane, TIMEOUT_TAIL_LINES);
+    tail = await capturePane(ref, TIMEOUT_TAIL_LINES);
   } catch (error) {
     await writeStderr(
       `Warning: capture_pane failed during timeout handling: ${messageOf(error)}. The timeout error and recovery hint still print.\n`,
@@ -140,33 +162,49 @@ const MEMBER_HEADER =
   "  --------------  --------  ------  -------  -------  ---------  -------  --------------------";
 
 /**
- * Marks members whose pane no longer exists, when tmux can be asked. Only a listing that holds
- * the caller's own pane ($TMUX_PANE) is trusted: a failed, empty or foreign answer proves nothing.
+ * Marks members whose pane no longer exists, asking each pane's own tmux server. A listing of
+ * the caller's server counts only when it holds the caller's own pane ($TMUX_PANE); another
+ * server's counts when it answers at all. A failed or foreign answer proves nothing.
  */
-function noticeGonePanes(db: Database, env: CommandContext["env"], members: Member[]): void {
-  if (!env.TMUX || !env.TMUX_PANE || !tmuxOnPath()) return;
-  let live: string[];
-  try {
-    live = listPaneIds();
-  } catch {
-    return;
+async function noticeGonePanes(db: Database, env: CommandContext["env"], members: Member[]): Promise<void> {
+  if (!tmuxOnPath()) return;
+  const own = attachedServer(env);
+  const byServer = new Map<string | null, Member[]>();
+  for (const member of members) {
+    if (member.placement.tmux_pane_id === null) continue;
+    const server = findPaneAddress(db, member.agent_id)?.server ?? null;
+    const key = server === own ? null : server;
+    byServer.set(key, [...(byServer.get(key) ?? []), member]);
   }
-  if (!live.includes(env.TMUX_PANE)) return;
-  for (const { agent_id, placement } of members)
-    if (placement.tmux_pane_id !== null && !live.includes(placement.tmux_pane_id))
-      markPaneGone(db, agent_id, placement.tmux_pane_id);
+  for (const [server, group] of byServer) {
+    if (server === null && (!env.TMUX || !env.TMUX_PANE)) continue;
+    let live: string[];
+    try {
+      live = await listPaneIds(server);
+    } catch {
+      continue;
+    }
+    if (server === null && !live.includes(env.TMUX_PANE!)) continue;
+    for (const { agent_id, placement } of group)
+      if (!live.includes(placement.tmux_pane_id!)) markPaneGone(db, agent_id, placement.tmux_pane_id!);
+  }
 }
 
-/** A member whose pane is gone shows status `gone` (text and JSON); nothing else changes. */
+/**
+ * A member whose pane is gone shows status `gone`; one whose pushes have been held past the
+ * report threshold (a prompt waits for a person) shows `held`; nothing else changes.
+ */
 export async function memberList(ctx: CommandContext): Promise<void> {
   const { db } = openDatabase(ctx.env);
   const directorId = requiredString(ctx, "--agent-id");
   requireAgentInSession(db, ctx.sessionId, directorId);
   const listed = listMembers(db, ctx.sessionId, directorId);
-  noticeGonePanes(db, ctx.env, listed);
-  const members = listed.map((member) =>
-    paneGoneAt(db, member.agent_id) === null ? member : { ...member, status: "gone" },
-  );
+  await noticeGonePanes(db, ctx.env, listed);
+  const held = longHeldMembers(db, ctx.sessionId, DEFAULT_HOLD_REPORT_MS);
+  const members = listed.map((member) => {
+    if (paneGoneAt(db, member.agent_id) !== null) return { ...member, status: "gone" };
+    return held.has(member.agent_id) ? { ...member, status: "held" } : member;
+  });
   if (ctx.json) return printJson(members);
   if (members.length === 0) return printLine("0 members.");
   const rows = members.map(({ agent_id, name, status, placement: p }) =>
@@ -188,7 +226,7 @@ export async function memberList(ctx: CommandContext): Promise<void> {
 const DEFAULT_CAPTURE_LINES = 80;
 
 export async function memberCapture(ctx: CommandContext): Promise<void> {
-  const { member } = loadTeamMember(ctx, "interact");
+  const { db, member } = loadTeamMember(ctx, "interact");
   const pane = member.placement.tmux_pane_id;
   if (pane === null)
     throw new CafleetError(
@@ -197,15 +235,16 @@ export async function memberCapture(ctx: CommandContext): Promise<void> {
   const lines = optionNumber(ctx, "--lines") ?? DEFAULT_CAPTURE_LINES;
   let content: string;
   try {
-    content = capturePane(pane, lines);
+    content = await capturePane(
+      { id: pane, server: findPaneAddress(db, member.agent_id)?.server ?? null },
+      lines,
+    );
   } catch (error) {
     throw new CafleetError(`capture failed: ${messageOf(error)}`);
   }
   if (ctx.json) return printJson({ member_agent_id: member.agent_id, pane_id: pane, lines, content });
   return writeStdout(content);
 }
-
-type Answer = { action: "choice"; value: string } | { action: "freetext"; value: string };
 
 /** Flag rules of cli.md §6.22, checked before tmux or the database are looked at. */
 function readAnswer(ctx: CommandContext): Answer {
@@ -218,28 +257,18 @@ function readAnswer(ctx: CommandContext): Answer {
   return { action: "freetext", value: freetext! };
 }
 
-/** A digit picks an AskUserQuestion option; `4` opens its "Type something" row for free text. */
-function typeAnswer(pane: string, answer: Answer): void {
-  if (answer.action === "choice") {
-    sendKey(pane, answer.value);
-    return;
-  }
-  sendKey(pane, "4");
-  sendKeysLiteral(pane, answer.value);
-  sendKey(pane, "Enter");
-}
-
 export async function memberSendInput(ctx: CommandContext): Promise<void> {
   const answer = readAnswer(ctx);
-  const { member } = loadTeamMember(ctx, "interact");
+  const { db, member } = loadTeamMember(ctx, "interact");
   const pane = member.placement.tmux_pane_id;
   if (pane === null)
     throw new CafleetError(
       `member ${member.agent_id} has no pane yet (pending placement) — nothing to send.`,
     );
   try {
-    typeAnswer(pane, answer);
+    await typeAnswer(paneOf(db, member.agent_id, pane), answer);
   } catch (error) {
+    if (error instanceof CafleetError) throw error;
     throw new CafleetError(`send failed: ${messageOf(error)}`);
   }
   if (ctx.json) return printJson({ member_agent_id: member.agent_id, pane_id: pane, ...answer });

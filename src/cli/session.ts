@@ -3,6 +3,8 @@ import { createSession, deleteSession, listSessions, showSession } from "../brok
 import { CafleetError } from "../errors.ts";
 import { pad } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
+import { detectAncestorRepl } from "../repl/ancestry.ts";
+import { attachedServer } from "../tmux/argv.ts";
 import { readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
 import { type CommandContext, optionString } from "./spec.ts";
 
@@ -20,6 +22,8 @@ export async function sessionCreate(ctx: CommandContext): Promise<void> {
     session: tmux.session,
     windowId: tmux.windowId,
     paneId: tmux.paneId,
+    server: attachedServer(ctx.env),
+    repl: detectAncestorRepl(),
   });
   if (ctx.json) return printJson(session);
   const placement = session.director.placement;

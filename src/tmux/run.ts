@@ -1,19 +1,16 @@
 /** The one place cafleet starts tmux: `tmux` from PATH, an argv array, never a shell. */
 
 import { messageOf } from "../errors.ts";
+import { TmuxError, type TmuxServer, tmuxArgv } from "./argv.ts";
 
-export class TmuxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TmuxError";
-  }
-}
+export { TmuxError };
 
 export function tmuxOnPath(): boolean {
   return Bun.which("tmux") !== null;
 }
 
-export type TmuxOptions = { timeoutSeconds?: number };
+/** `server`: the pane's own tmux socket (null: the one the caller reaches through $TMUX). */
+export type TmuxOptions = { timeoutSeconds?: number; server?: TmuxServer };
 
 function spawnFailure(error: unknown): TmuxError {
   return new TmuxError(`tmux binary not found: ${messageOf(error)}`);
@@ -38,7 +35,12 @@ function timeoutMs(options: TmuxOptions): number | undefined {
 
 /** Runs `tmux <args>` and returns stdout; throws TmuxError with the reference's wording on failure. */
 export function runTmux(args: string[], options: TmuxOptions = {}): string {
-  const argv = ["tmux", ...args];
+  return runTmuxCommands([args], options);
+}
+
+/** Several tmux commands in one process (`a ; b`): one spawn where a push reads two facts. */
+export function runTmuxCommands(commands: string[][], options: TmuxOptions = {}): string {
+  const argv = tmuxArgv(commands, options.server ?? null);
   let result: ReturnType<typeof Bun.spawnSync>;
   try {
     result = Bun.spawnSync(argv, {
@@ -65,7 +67,11 @@ export function runTmux(args: string[], options: TmuxOptions = {}): string {
 
 /** runTmux without blocking the event loop (the web server pushes through this). */
 export async function runTmuxAsync(args: string[], options: TmuxOptions = {}): Promise<string> {
-  const argv = ["tmux", ...args];
+  return runTmuxCommandsAsync([args], options);
+}
+
+export async function runTmuxCommandsAsync(commands: string[][], options: TmuxOptions = {}): Promise<string> {
+  const argv = tmuxArgv(commands, options.server ?? null);
   let child: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
   try {
     child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: timeoutMs(options) });

@@ -1,0 +1,32 @@
+import type { Database } from "bun:sqlite";
+
+/**
+ * Where a placement's pane lives and what runs in it (migrations.sql version 3). Kept out of the
+ * normative Placement JSON: these are the push's facts, not the registry's.
+ */
+export type PaneAddress = {
+  pane: string;
+  /** The pane's tmux socket; null for placements made before version 3 (the caller's server). */
+  server: string | null;
+  /** `claude`, `codex`, or `unknown` (a Director whose REPL could not be told). */
+  repl: string;
+};
+
+export function findPaneAddress(db: Database, agentId: string): PaneAddress | null {
+  const row = db
+    .query(
+      `SELECT tmux_pane_id AS pane, tmux_socket AS server, COALESCE(repl, coding_agent) AS repl
+       FROM agent_placements WHERE agent_id = ? AND tmux_pane_id IS NOT NULL`,
+    )
+    .get(agentId) as PaneAddress | null;
+  return row;
+}
+
+/** Stores the pane's server and REPL beside a placement that has just been given its pane. */
+export function recordPaneServer(db: Database, agentId: string, server: string | null, repl: string): void {
+  db.query("UPDATE agent_placements SET tmux_socket = ?, repl = ? WHERE agent_id = ?").run(
+    server,
+    repl,
+    agentId,
+  );
+}

@@ -1,0 +1,95 @@
+import { dirname } from "node:path";
+import type { CodingAgent } from "../broker/member-prompt.ts";
+import { CafleetError } from "../errors.ts";
+import { BACKENDS } from "../repl/backends.ts";
+import { classifyScreen } from "../repl/screen.ts";
+import { attachedServer } from "../tmux/argv.ts";
+import type { CallerContext } from "../tmux/context.ts";
+import { type PaneRef, paneExists, readPaneView } from "../tmux/pane.ts";
+import { splitWindow } from "../tmux/split.ts";
+
+/**
+ * Starting a member's REPL in a new pane of the Director's window, and confirming that it came
+ * up: a REPL that rejects its argv exits at once, and a member that never started must not be
+ * reported as spawned.
+ */
+
+export type Env = Record<string, string | undefined>;
+
+/** The folder a `sqlite://` database (or the default file) lives in; null for other URLs. */
+export function databaseDir(env: Env, databaseFile: string): string | null {
+  const url = env.CAFLEET_DATABASE_URL;
+  if (url && !url.startsWith("sqlite:")) return null;
+  return databaseFile === ":memory:" ? null : dirname(databaseFile);
+}
+
+export type Spawned = { pane: PaneRef };
+
+/** Throws CafleetError with the split's failure; the caller rolls the registration back. */
+export function spawnPane(
+  env: Env,
+  caller: CallerContext,
+  input: { codingAgent: CodingAgent; name: string; prompt: string; databaseFile: string },
+): Spawned {
+  const argv = BACKENDS[input.codingAgent].spawnArgv({
+    name: input.name,
+    prompt: input.prompt,
+    databaseDir: databaseDir(env, input.databaseFile),
+  });
+  const id = splitWindow(caller.windowId, argv, env.CAFLEET_DATABASE_URL);
+  return { pane: { id, server: attachedServer(env) } };
+}
+
+const DEFAULT_START_TIMEOUT_SECONDS = 30;
+const START_POLL_MS = 100;
+
+/**
+ * How long a new member may take to show its first screen. CAFLEET_TEST_START_TIMEOUT_SECONDS
+ * is a test-only knob (read here and nowhere else).
+ */
+function startTimeoutMs(env: Env): number {
+  const override = Number(env.CAFLEET_TEST_START_TIMEOUT_SECONDS);
+  return (override > 0 ? override : DEFAULT_START_TIMEOUT_SECONDS) * 1000;
+}
+
+function lastLines(screen: string, count: number): string {
+  return screen
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .filter(Boolean)
+    .slice(-count)
+    .join(" / ");
+}
+
+/**
+ * Waits until the pane shows a screen of its REPL (a prompt, a turn, a dialog) or a shell.
+ * A pane that closes, or a screen that stays unrecognised, is a failed start: the error quotes
+ * the last lines the pane showed.
+ */
+export async function confirmStarted(env: Env, pane: PaneRef, codingAgent: CodingAgent): Promise<void> {
+  const deadline = performance.now() + startTimeoutMs(env);
+  let seen = "";
+  for (;;) {
+    let view: Awaited<ReturnType<typeof readPaneView>> | null = null;
+    try {
+      view = await readPaneView(pane);
+    } catch {
+      view = null;
+    }
+    if (view === null) {
+      if (!(await paneExists(pane).catch(() => false)))
+        throw new CafleetError(
+          `the ${codingAgent} REPL exited right after it started (pane ${pane.id} closed)${seen ? `; its screen showed: ${seen}` : ""}. Run \`${codingAgent} --version\` and check that this version is supported (README)`,
+        );
+    } else {
+      if (view.screen.trim() !== "") seen = lastLines(view.screen, 3);
+      const state = classifyScreen({ repl: codingAgent, command: view.command, screen: view.screen });
+      if (state.kind !== "unknown") return;
+    }
+    if (performance.now() >= deadline)
+      throw new CafleetError(
+        `the ${codingAgent} REPL in pane ${pane.id} did not show its prompt within ${startTimeoutMs(env) / 1000}s${seen ? `; its screen shows: ${seen}` : ""}`,
+      );
+    await Bun.sleep(START_POLL_MS);
+  }
+}
