@@ -216,7 +216,7 @@ describe("gone panes", () => {
     expect(failed.notification_sent).toBe(false);
     const delivery = getTask(session.directorId, failed.task.id).delivery;
     expect(delivery.notify_failed_at).not.toBeNull();
-    expect(delivery.notify_error).toContain(`tmux command failed: tmux send-keys -t ${oldPane} -l`);
+    expect(delivery.notify_error).toContain(`stderr: can't find pane: ${oldPane}`);
 
     const respawned = h.member(session, "respawn", ["--member-id", member.agent_id], { json: true });
     expect(respawned.stderr).toBe("");

@@ -85,12 +85,17 @@ describe("recorded tmux argv", () => {
     ]);
     expect(result.exitCode).toBe(0);
     expect(JSON.parse(result.stdout)[0].notifications_sent_count).toBe(2);
-    const keys = calls().filter((argv) => argv[0] === "send-keys");
     const line = (id: string) => `cafleet --session-id ${sessionId} poll --agent-id ${id}`;
-    expect(keys).toEqual([
+    // Each push reads the pane (its command and screen, one call), types, reads it again, then Enters.
+    const look = ["display-message", "-p", "-t", "%7", "#{pane_current_command}", ";", "capture-pane", "-p", "-t", "%7"];
+    expect(calls()).toEqual([
+      look,
       ["send-keys", "-t", "%7", "-l", line(first)],
+      look,
       ["send-keys", "-t", "%7", "Enter"],
+      look,
       ["send-keys", "-t", "%7", "-l", line(second)],
+      look,
       ["send-keys", "-t", "%7", "Enter"],
     ]);
   });
@@ -121,21 +126,35 @@ describe("recorded tmux argv", () => {
       "Layout",
     ]);
     expect(recorded[1]?.[11]?.startsWith(prompt)).toBe(true);
-    expect(recorded.slice(2)).toEqual([["select-layout", "-t", "@3", "main-vertical"]]);
+    // The REPL is confirmed up (one look at the new pane) before the layout.
+    expect(recorded.slice(2)).toEqual([
+      ["display-message", "-p", "-t", "%7", "#{pane_current_command}", ";", "capture-pane", "-p", "-t", "%7"],
+      ["select-layout", "-t", "@3", "main-vertical"],
+    ]);
   });
 
-  it("member send-input --freetext types 4, the literal text, then Enter; member delete sends /exit then checks the pane", () => {
+  it("member send-input --freetext presses the Type something row's number, the literal text, then Enter; member delete types /exit, then Enter, then checks the pane", () => {
     const id = createMember("Answer");
     resetLog();
     const member = ["--session-id", sessionId, "member"];
     const ids = ["--agent-id", directorId, "--member-id", id];
-    expect(run([...member, "send-input", ...ids, "--freetext", "Enter $(id)"]).exitCode).toBe(0);
+    const question = join(temp.dir, "question.txt");
+    writeFileSync(question, "Which one?\n❯ 1. SQLite\n  2. Postgres\n  3. Type something.\n  4. Chat about this\n");
+    const answered = runCafleet([...member, "send-input", ...ids, "--freetext", "Enter $(id)"], {
+      ...env,
+      FAKE_TMUX_SCREEN: question,
+    });
+    expect(answered.exitCode).toBe(0);
     expect(run([...member, "delete", ...ids]).exitCode).toBe(0);
+    const look = ["display-message", "-p", "-t", "%7", "#{pane_current_command}", ";", "capture-pane", "-p", "-t", "%7"];
     expect(calls()).toEqual([
-      ["send-keys", "-t", "%7", "4"],
+      look,
+      ["send-keys", "-t", "%7", "3"],
       ["send-keys", "-t", "%7", "-l", "Enter $(id)"],
       ["send-keys", "-t", "%7", "Enter"],
-      ["send-keys", "-t", "%7", "/exit", "Enter"],
+      look,
+      ["send-keys", "-t", "%7", "-l", "/exit"],
+      ["send-keys", "-t", "%7", "Enter"],
       ["list-panes", "-a", "-F", "#{pane_id}"],
       ["select-layout", "-t", "@3", "main-vertical"],
     ]);

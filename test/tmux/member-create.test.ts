@@ -69,7 +69,7 @@ describe("member create", () => {
     expect([top, left, height]).toEqual(["0", "0", "60"]);
   });
 
-  it("spawns codex with --approval-mode auto-edit, forwards the database URL and prints JSON", async () => {
+  it("spawns codex with Codex 0.169's approval and sandbox flags, the database folder writable, forwards the database URL and prints JSON", async () => {
     const member = h.createMember(session, "Codex-C", ["--coding-agent", "codex"]);
     const pane = member.placement.tmux_pane_id;
     expect(Object.keys(member)).toEqual(["agent_id", "name", "registered_at", "placement"]);
@@ -91,8 +91,12 @@ describe("member create", () => {
     const id = member.agent_id;
     expect(await h.argvOf(pane)).toEqual([
       "codex",
-      "--approval-mode",
-      "auto-edit",
+      "--ask-for-approval",
+      "untrusted",
+      "--sandbox",
+      "workspace-write",
+      "--add-dir",
+      h.dir,
       `Your session_id is ${s} and your agent_id is ${id}.\n` +
         `You are a member of the team led by Director (${session.directorId}).\n` +
         `Check for instructions using \`cafleet --session-id ${s} poll --agent-id ${id}\`.\n` +

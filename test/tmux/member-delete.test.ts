@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import { type DirectorSession, MemberHarness } from "./harness.ts";
@@ -142,8 +143,13 @@ describe("member delete", () => {
   it("reports an unreachable tmux server for /exit and kill-pane with the recovery wording", () => {
     const member = h.createMember(session, "Unreachable");
     const pane = member.placement.tmux_pane_id;
-    const broken = { TMUX: "/nonexistent/socket,1,0" };
+    // The pane's own server (recorded at create) has gone away; the caller is attached elsewhere.
+    const db = new Database(join(h.dir, "cafleet.db"));
+    db.query("UPDATE agent_placements SET tmux_socket = '/nonexistent/socket' WHERE agent_id = ?").run(member.agent_id);
+    db.close();
+    const broken = {};
     const connect = "stderr: error connecting to /nonexistent/socket (No such file or directory)";
+    const look = `tmux -S /nonexistent/socket display-message -p -t ${pane} #{pane_current_command} ; capture-pane -p -t ${pane}`;
     const exit = h.run(
       [
         "--session-id",
@@ -159,7 +165,7 @@ describe("member delete", () => {
     );
     expect(exit).toEqual({
       stdout: "",
-      stderr: `Error: send_exit failed for pane ${pane}: tmux command failed: tmux send-keys -t ${pane} /exit Enter\n${connect}. The tmux server may be unreachable. Verify with 'cafleet doctor', then re-run 'cafleet member delete', or use '--force' to kill the pane directly.\n`,
+      stderr: `Error: send_exit failed for pane ${pane}: tmux command failed: ${look}\n${connect}. The tmux server may be unreachable. Verify with 'cafleet doctor', then re-run 'cafleet member delete', or use '--force' to kill the pane directly.\n`,
       exitCode: 1,
     });
     const kill = h.run(
@@ -178,7 +184,7 @@ describe("member delete", () => {
     );
     expect(kill).toEqual({
       stdout: "",
-      stderr: `Error: kill_pane failed for pane ${pane}: tmux command failed: tmux kill-pane -t ${pane}\n${connect}. The tmux server may be unreachable. Verify with 'cafleet doctor', then re-run the command.\n`,
+      stderr: `Error: kill_pane failed for pane ${pane}: tmux command failed: tmux -S /nonexistent/socket kill-pane -t ${pane}\n${connect}. The tmux server may be unreachable. Verify with 'cafleet doctor', then re-run the command.\n`,
       exitCode: 1,
     });
     expect(agentState(member.agent_id)).toEqual({ status: "active", placed: true });

@@ -225,8 +225,23 @@ describe("member send-input", () => {
     expect(h.inputOf(pane)).toEqual([]);
   });
 
-  it("types 4, the literal text and Enter; shell and tmux syntax arrive as plain characters", async () => {
+  /** Clears the fake's input line and makes it show a question of `options` options. */
+  async function ask(pane: string, options: number): Promise<void> {
+    h.tmux.tmux(["send-keys", "-t", pane, "C-u"]);
+    h.tmux.tmux(["send-keys", "-t", pane, "-l", `/ask ${options}`]);
+    h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+    await waitFor(() => h.tmux.capture(pane).includes("Chat about this"), 2000);
+  }
+
+  it("refuses free text when the screen shows no Type something row, pressing nothing", () => {
+    const result = h.member(session, "send-input", ["--member-id", codex.agent_id, "--freetext", "hi"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toStartWith(`Error: pane ${codex.placement.tmux_pane_id} shows no question with a "Type something" row, so no key was pressed.`);
+  });
+
+  it("picks the Type something row by its number (3 with two options), types the literal text and Enter; shell and tmux syntax arrive as plain characters", async () => {
     const pane = claude.placement.tmux_pane_id;
+    await ask(pane, 2);
     const text = `-x $(touch ${h.dir}/pwned) \`id\` $HOME ; && | 'q' "d" C-c Enter Esc 日本語 ñ`;
     const result = run(["--freetext", text], true);
     expect(JSON.parse(result.stdout)).toEqual({
@@ -235,16 +250,27 @@ describe("member send-input", () => {
       action: "freetext",
       value: text,
     });
-    // The earlier choice `2` is still in the line: the fake reads "2" + "4" + text.
-    expect(await h.waitForInput(pane, 1)).toEqual([`24${text}`]);
+    expect(await h.waitForInput(pane, 1)).toEqual([`3${text}`]);
     expect(await Bun.file(join(h.dir, "pwned")).exists()).toBe(false);
   });
 
-  it("sends an empty free text as 4 then Enter", async () => {
+  it("sends an empty free text as the row's number (4 with three options) then Enter", async () => {
     const pane = codex.placement.tmux_pane_id;
+    await ask(pane, 3);
     const result = h.member(session, "send-input", ["--member-id", codex.agent_id, "--freetext", ""]);
     expect(result.stdout).toBe(`Sent free text to member Codex-C (${pane}).\n`);
     expect(await h.waitForInput(pane, 1)).toEqual(["4"]);
+  });
+
+  it("refuses free text longer than one tmux command before any key is pressed", async () => {
+    const pane = claude.placement.tmux_pane_id;
+    await ask(pane, 2);
+    const before = h.inputOf(pane).length;
+    const result = run(["--freetext", "x".repeat(20_000)]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^Error: send failed: the text is 20000 bytes; tmux takes at most \d+ bytes in one command — send it in shorter parts\n$/);
+    h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+    expect(await h.waitForInput(pane, before + 1)).toEqual([...h.inputOf(pane).slice(0, before), ""]);
   });
 
   it("prints JSON for a choice with the digit as a string", () => {
