@@ -15,11 +15,14 @@ export type Delivery = {
   acked_at: string | null;
   notify_error: string | null;
   nudge_count: number;
+  /** Why a push waits for the pane to come back to its idle prompt (a permission prompt, a turn). */
+  held_at: string | null;
+  held_reason: string | null;
 };
 
 export const DELIVERY_COLUMNS_SQL = `t.created_at AS stored_at, t.notified_at, t.notify_failed_at, t.fetched_at,
   CASE WHEN t.status_state = 'completed' AND t.type = 'unicast' THEN t.status_timestamp END AS acked_at,
-  t.notify_error, t.nudge_count`;
+  t.notify_error, t.nudge_count, t.held_at, t.held_reason`;
 
 export function readDelivery(db: Database, taskId: string): Delivery | null {
   return db

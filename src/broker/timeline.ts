@@ -22,6 +22,9 @@ export type Message = {
   notify_error: string | null;
   fetched_at: string | null;
   nudge_count: number;
+  // Added by the pane boundary (migrations.sql version 3): why a push waits for the pane.
+  held_at: string | null;
+  held_reason: string | null;
 };
 
 export const TIMELINE_LIMIT = 200;
@@ -32,7 +35,9 @@ type DeliveryKey =
   | "notify_failed_at"
   | "notify_error"
   | "fetched_at"
-  | "nudge_count";
+  | "nudge_count"
+  | "held_at"
+  | "held_reason";
 type DeliveryColumns = Pick<Message, DeliveryKey>;
 
 type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name" | DeliveryKey> & {
@@ -45,7 +50,7 @@ type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name" | D
 const MESSAGE_SELECT = `SELECT t.task_id, t.from_agent_id, fa.name AS from_agent_name, t.to_agent_id,
     ta.name AS to_agent_name, t.type, t.status_state AS status, t.created_at, t.status_timestamp,
     t.origin_task_id, t.task_json, t.reply_to_task_id, t.notified_at, t.notify_failed_at, t.notify_error,
-    t.fetched_at, t.nudge_count
+    t.fetched_at, t.nudge_count, t.held_at, t.held_reason
   FROM tasks AS t
   LEFT JOIN agents AS fa ON fa.agent_id = t.from_agent_id
   LEFT JOIN agents AS ta ON ta.agent_id = t.to_agent_id
@@ -61,6 +66,8 @@ function toMessage({
   notify_error,
   fetched_at,
   nudge_count,
+  held_at,
+  held_reason,
   ...row
 }: MessageRow & DeliveryColumns): Message {
   return {
@@ -74,13 +81,15 @@ function toMessage({
     notify_error,
     fetched_at,
     nudge_count,
+    held_at,
+    held_reason,
   };
 }
 
 /** The last time anything shown about a delivery changed: its status or a delivery time. */
 export function lastChange(message: Message): string {
   let latest = message.status_timestamp;
-  for (const at of [message.notified_at, message.notify_failed_at, message.fetched_at])
+  for (const at of [message.notified_at, message.notify_failed_at, message.fetched_at, message.held_at])
     if (at !== null && at > latest) latest = at;
   return latest;
 }

@@ -45,6 +45,8 @@ export const Message = t.Object({
   notify_error: t.Nullable(t.String()),
   fetched_at: t.Nullable(t.String()),
   nudge_count: t.Integer(),
+  held_at: t.Nullable(t.String()),
+  held_reason: t.Nullable(t.String()),
 });
 
 export const MessageList = t.Object({ messages: t.Array(Message) });

@@ -56,6 +56,8 @@ describe("get-task --json delivery", () => {
       "acked_at",
       "notify_error",
       "nudge_count",
+      "held_at",
+      "held_reason",
     ]);
     expect(stored.delivery).toMatchObject({
       notified_at: null,
@@ -64,6 +66,8 @@ describe("get-task --json delivery", () => {
       acked_at: null,
       notify_error: null,
       nudge_count: 0,
+      held_at: null,
+      held_reason: null,
     });
     expect(stored.delivery.stored_at).toMatch(ISO);
 

@@ -124,6 +124,9 @@ const NUDGER_COLUMNS = new Set([
   "notify_failed_at",
   "notify_error",
   "pane_gone_at",
+  "held_at",
+  "held_reason",
+  "hold_reported_at",
   "nudge_holder",
   "nudge_expires_at",
 ]);

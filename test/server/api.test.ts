@@ -29,6 +29,8 @@ const MESSAGE_KEYS = [
   "notify_error",
   "fetched_at",
   "nudge_count",
+  "held_at",
+  "held_reason",
 ];
 
 async function getJson(path: string, headers: Record<string, string> = sessionHeaders(fx)) {

@@ -32,7 +32,26 @@ function generated(seed: number, count: number): string[] {
     state = (state * 1103515245 + 12345) % 2 ** 31;
     return state;
   };
-  const alphabet = ["a", "Z", "0", ";", "\\", " ", "-", "$", "'", '"', "{", "}", "#", "é", "日", "🙂", "\t", "~"];
+  const alphabet = [
+    "a",
+    "Z",
+    "0",
+    ";",
+    "\\",
+    " ",
+    "-",
+    "$",
+    "'",
+    '"',
+    "{",
+    "}",
+    "#",
+    "é",
+    "日",
+    "🙂",
+    "\t",
+    "~",
+  ];
   return Array.from({ length: count }, () =>
     Array.from({ length: 1 + (next() % 12) }, () => alphabet[next() % alphabet.length]).join(""),
   );

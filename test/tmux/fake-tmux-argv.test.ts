@@ -87,7 +87,18 @@ describe("recorded tmux argv", () => {
     expect(JSON.parse(result.stdout)[0].notifications_sent_count).toBe(2);
     const line = (id: string) => `cafleet --session-id ${sessionId} poll --agent-id ${id}`;
     // Each push reads the pane (its command and screen, one call), types, reads it again, then Enters.
-    const look = ["display-message", "-p", "-t", "%7", "#{pane_current_command}", ";", "capture-pane", "-p", "-t", "%7"];
+    const look = [
+      "display-message",
+      "-p",
+      "-t",
+      "%7",
+      "#{pane_current_command}",
+      ";",
+      "capture-pane",
+      "-p",
+      "-t",
+      "%7",
+    ];
     expect(calls()).toEqual([
       look,
       ["send-keys", "-t", "%7", "-l", line(first)],
@@ -139,14 +150,28 @@ describe("recorded tmux argv", () => {
     const member = ["--session-id", sessionId, "member"];
     const ids = ["--agent-id", directorId, "--member-id", id];
     const question = join(temp.dir, "question.txt");
-    writeFileSync(question, "Which one?\n❯ 1. SQLite\n  2. Postgres\n  3. Type something.\n  4. Chat about this\n");
+    writeFileSync(
+      question,
+      "Which one?\n❯ 1. SQLite\n  2. Postgres\n  3. Type something.\n  4. Chat about this\n",
+    );
     const answered = runCafleet([...member, "send-input", ...ids, "--freetext", "Enter $(id)"], {
       ...env,
       FAKE_TMUX_SCREEN: question,
     });
     expect(answered.exitCode).toBe(0);
     expect(run([...member, "delete", ...ids]).exitCode).toBe(0);
-    const look = ["display-message", "-p", "-t", "%7", "#{pane_current_command}", ";", "capture-pane", "-p", "-t", "%7"];
+    const look = [
+      "display-message",
+      "-p",
+      "-t",
+      "%7",
+      "#{pane_current_command}",
+      ";",
+      "capture-pane",
+      "-p",
+      "-t",
+      "%7",
+    ];
     expect(calls()).toEqual([
       look,
       ["send-keys", "-t", "%7", "3"],

@@ -145,7 +145,9 @@ describe("member delete", () => {
     const pane = member.placement.tmux_pane_id;
     // The pane's own server (recorded at create) has gone away; the caller is attached elsewhere.
     const db = new Database(join(h.dir, "cafleet.db"));
-    db.query("UPDATE agent_placements SET tmux_socket = '/nonexistent/socket' WHERE agent_id = ?").run(member.agent_id);
+    db.query("UPDATE agent_placements SET tmux_socket = '/nonexistent/socket' WHERE agent_id = ?").run(
+      member.agent_id,
+    );
     db.close();
     const broken = {};
     const connect = "stderr: error connecting to /nonexistent/socket (No such file or directory)";

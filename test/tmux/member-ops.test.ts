@@ -236,7 +236,9 @@ describe("member send-input", () => {
   it("refuses free text when the screen shows no Type something row, pressing nothing", () => {
     const result = h.member(session, "send-input", ["--member-id", codex.agent_id, "--freetext", "hi"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toStartWith(`Error: pane ${codex.placement.tmux_pane_id} shows no question with a "Type something" row, so no key was pressed.`);
+    expect(result.stderr).toStartWith(
+      `Error: pane ${codex.placement.tmux_pane_id} shows no question with a "Type something" row, so no key was pressed.`,
+    );
   });
 
   it("picks the Type something row by its number (3 with two options), types the literal text and Enter; shell and tmux syntax arrive as plain characters", async () => {
@@ -268,7 +270,9 @@ describe("member send-input", () => {
     const before = h.inputOf(pane).length;
     const result = run(["--freetext", "x".repeat(20_000)]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^Error: send failed: the text is 20000 bytes; tmux takes at most \d+ bytes in one command — send it in shorter parts\n$/);
+    expect(result.stderr).toMatch(
+      /^Error: send failed: the text is 20000 bytes; tmux takes at most \d+ bytes in one command — send it in shorter parts\n$/,
+    );
     h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
     expect(await h.waitForInput(pane, before + 1)).toEqual([...h.inputOf(pane).slice(0, before), ""]);
   });

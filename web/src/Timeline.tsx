@@ -15,6 +15,7 @@ import {
 
 const DELIVERY_CLASSES = {
   stored: "bg-gray-100 text-gray-600 dark:bg-gray-800 dark:text-gray-300",
+  held: "bg-amber-100 text-amber-900 dark:bg-amber-900/60 dark:text-amber-100",
   notified: "bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200",
   failed: "bg-red-100 text-red-800 dark:bg-red-900/60 dark:text-red-200",
   read: "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200",
@@ -35,6 +36,7 @@ function DeliveryChip(props: { row: Message; named: boolean; now: number }) {
     >
       {props.named ? `@${props.row.to_agent_name} ` : ""}
       {DELIVERY_LABELS[state()]}
+      {state() === "held" ? `: ${props.row.held_reason}` : ""}
       {overdue() ? " · overdue" : ""}
     </span>
   );

@@ -51,19 +51,21 @@ export function mergeMessages(current: Message[], changed: Message[]): Message[]
 }
 
 /** Where one delivery stands (issue 8): the furthest step reached, or a failed push. */
-export type DeliveryState = "stored" | "notified" | "failed" | "read" | "canceled";
+export type DeliveryState = "stored" | "held" | "notified" | "failed" | "read" | "canceled";
 
 export function deliveryState(row: Message): DeliveryState {
   if (row.status === "canceled") return "canceled";
   if (row.fetched_at !== null || row.status === "completed") return "read";
   if (row.notify_failed_at !== null && (row.notified_at === null || row.notify_failed_at > row.notified_at))
     return "failed";
+  if (row.held_reason !== null) return "held";
   if (row.notified_at !== null) return "notified";
   return "stored";
 }
 
 export const DELIVERY_LABELS: Record<DeliveryState, string> = {
   stored: "✓ stored",
+  held: "⏸ held",
   notified: "✓ notified",
   failed: "⚠ push failed",
   read: "✓✓ read",
@@ -95,6 +97,7 @@ export function deliveryTooltip(row: Message): string {
   ];
   const parts = steps.filter(([, at]) => at !== null).map(([label, at]) => `${label} ${at}`);
   if (row.nudge_count > 1) parts.push(`${row.nudge_count} nudges`);
+  if (row.held_reason !== null) parts.push(`held since ${clock(row.held_at)}: ${row.held_reason}`);
   if (row.notify_failed_at !== null)
     parts.push(`push failed ${clock(row.notify_failed_at)}: ${row.notify_error ?? ""}`);
   return parts.join(" · ");
