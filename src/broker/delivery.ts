@@ -67,8 +67,14 @@ export function recordHeld(db: Database, taskIds: string[], reason: string): voi
   );
 }
 
-/** After this long a held push is reported: member list, timeline, and a message to the Director. */
-export const DEFAULT_HOLD_REPORT_MS = 3 * 60_000;
+/** After this long a held push is reported: member list, and a message to the Director. */
+const DEFAULT_HOLD_REPORT_MS = 3 * 60_000;
+
+/** CAFLEET_TEST_HOLD_REPORT_MS is a test-only knob (read here and nowhere else). */
+export function holdReportMs(env: Record<string, string | undefined>): number {
+  const override = Number(env.CAFLEET_TEST_HOLD_REPORT_MS);
+  return override > 0 ? override : DEFAULT_HOLD_REPORT_MS;
+}
 
 /** Members of a session with a delivery held for at least `thresholdMs`. */
 export function longHeldMembers(db: Database, sessionId: string, thresholdMs: number): Set<string> {

@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { openDatabase } from "./db.ts";
 import {
   acquireSessionNudger,
-  DEFAULT_HOLD_REPORT_MS,
+  holdReportMs,
   dropSessionNudger,
   listSessionUnfetched,
   type PendingDelivery,
@@ -40,18 +40,15 @@ type Knobs = {
 };
 
 /**
- * CAFLEET_TEST_NUDGE_* and CAFLEET_TEST_HOLD_REPORT_MS are test-only knobs (read here and
- * nowhere else) to run this in seconds; a backoff of `none` turns re-nudges off (tests that
- * count typed lines use it).
+ * CAFLEET_TEST_NUDGE_* are test-only knobs (read here and nowhere else) to run this in
+ * seconds; a backoff of `none` turns re-nudges off (tests that count typed lines use it).
  */
 function readKnobs(env: Record<string, string | undefined>): Knobs {
   const tick = Number(env.CAFLEET_TEST_NUDGE_TICK_MS);
   const tickMs = tick > 0 ? tick : DEFAULT_TICK_MS;
   const idleTickMs = tick > 0 ? tick : DEFAULT_IDLE_TICK_MS;
   const senderGraceMs = tick > 0 ? Math.min(DEFAULT_SENDER_GRACE_MS, tick * 10) : DEFAULT_SENDER_GRACE_MS;
-  const report = Number(env.CAFLEET_TEST_HOLD_REPORT_MS);
-  const holdReportMs = report > 0 ? report : DEFAULT_HOLD_REPORT_MS;
-  const common = { tickMs, idleTickMs, senderGraceMs, holdReportMs };
+  const common = { tickMs, idleTickMs, senderGraceMs, holdReportMs: holdReportMs(env) };
   if (env.CAFLEET_TEST_NUDGE_BACKOFF_MS === "none") return { backoffMs: [], ...common };
   const backoff = (env.CAFLEET_TEST_NUDGE_BACKOFF_MS ?? "")
     .split(",")

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { deregisterAgent, listMembers, type Member, requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
-import { DEFAULT_HOLD_REPORT_MS, longHeldMembers, markPaneGone, paneGoneAt } from "../broker/delivery.ts";
+import { holdReportMs, longHeldMembers, markPaneGone, paneGoneAt } from "../broker/delivery.ts";
 import { type MemberAction, requireTeamMember, type TeamMember } from "../broker/members.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
 import { CafleetError, messageOf, UsageError } from "../errors.ts";
@@ -200,7 +200,7 @@ export async function memberList(ctx: CommandContext): Promise<void> {
   requireAgentInSession(db, ctx.sessionId, directorId);
   const listed = listMembers(db, ctx.sessionId, directorId);
   await noticeGonePanes(db, ctx.env, listed);
-  const held = longHeldMembers(db, ctx.sessionId, DEFAULT_HOLD_REPORT_MS);
+  const held = longHeldMembers(db, ctx.sessionId, holdReportMs(ctx.env));
   const members = listed.map((member) => {
     if (paneGoneAt(db, member.agent_id) !== null) return { ...member, status: "gone" };
     return held.has(member.agent_id) ? { ...member, status: "held" } : member;

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sendUnicast } from "../../src/broker/tasks.ts";
 import { startServer } from "../server/serve.ts";
-import { BINARY } from "../support/cli.ts";
+import { BINARY, runCafleet } from "../support/cli.ts";
 import { waitFor } from "../support/tmux.ts";
 import { type CreatedMember, type DirectorSession, MemberHarness } from "./harness.ts";
 
@@ -73,23 +73,100 @@ async function newMember(name: string): Promise<CreatedMember> {
   return member;
 }
 
-/** Background nudgers still running for `agentId` (their argv holds `__nudge` and the id). */
-function nudgerProcesses(agentId: string): string[] {
+/** Background nudgers still running for the session (their argv holds `__nudge` and its id). */
+function nudgerProcesses(sessionId = session.sessionId): string[] {
   return readdirSync("/proc")
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
         const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-        return argv.includes("__nudge") && argv.includes(agentId);
+        return argv.includes("__nudge") && argv.includes(sessionId);
       } catch {
         return false;
       }
     });
 }
 
-const noLease = (agentId: string) =>
-  h.sql("SELECT agent_id FROM agent_placements WHERE agent_id = ? AND nudge_holder IS NOT NULL", agentId)
+/** The session's nudger lease is free: no background nudger is working for it. */
+const noLease = (_agentId?: string) =>
+  h.sql("SELECT session_id FROM sessions WHERE session_id = ? AND nudge_holder IS NOT NULL", session.sessionId)
     .length === 0;
+
+async function openPrompt(pane: string): Promise<void> {
+  h.tmux.tmux(["send-keys", "-t", pane, "-l", "/prompt"]);
+  h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+  expect(await waitFor(() => h.tmux.capture(pane).includes("Do you want to proceed?"), 3000)).toBe(true);
+}
+
+describe("holds at a modal", () => {
+  it("never answers a permission prompt: the push and every re-nudge wait, then one line arrives once it closes", async () => {
+    const member = await newMember("Asked");
+    const pane = member.placement.tmux_pane_id;
+    await openPrompt(pane);
+    const env = { ...FAST, CAFLEET_TEST_NUDGE_BACKOFF_MS: "200,200,200" };
+    const sent = send(member.agent_id, "are you there?", env);
+    expect(sent.notification_sent).toBe(false);
+    await Bun.sleep(1500);
+    expect(h.inputOf(pane)).toEqual([]);
+    const held = getTask(session.directorId, sent.task.id).delivery;
+    expect([held.notified_at, held.held_reason]).toEqual([null, "permission prompt"]);
+    expect(held.held_at).not.toBeNull();
+
+    writeFileSync(join(h.dir, `${pane}.idle`), "");
+    expect(await h.waitForInput(pane, 1, 5000)).toEqual([`${pollCommand(member.agent_id)}  # from ${directorName}`]);
+    const delivered = getTask(session.directorId, sent.task.id).delivery;
+    expect([delivered.held_at, delivered.held_reason]).toEqual([null, null]);
+    expect(delivered.notified_at).not.toBeNull();
+    expect(poll(member.agent_id).exitCode).toBe(0);
+    expect(await waitFor(() => noLease(), 3000)).toBe(true);
+  });
+
+  it("tells the Director once, from the Administrator, when a member's push is held past the threshold; member list shows it held", async () => {
+    const member = await newMember("Stuck");
+    const pane = member.placement.tmux_pane_id;
+    await openPrompt(pane);
+    const env = { ...FAST, CAFLEET_TEST_NUDGE_BACKOFF_MS: "none", CAFLEET_TEST_HOLD_REPORT_MS: "600" };
+    send(member.agent_id, "please review", env);
+    const reports = () =>
+      h.sql<{ text: string }>(
+        `SELECT json_extract(task_json, '$.artifacts[0].parts[0].text') AS text FROM tasks
+         WHERE context_id = ? AND from_agent_id = ? AND type = 'unicast'`,
+        session.directorId,
+        session.administratorId,
+      );
+    expect(await waitFor(() => reports().length === 1, 5000)).toBe(true);
+    await Bun.sleep(800);
+    expect(reports().map((row) => row.text)).toEqual([
+      `cafleet: member Stuck (${member.agent_id}) has not been woken for 1 min: its pane shows a permission prompt.\n` +
+        `Look at it with \`cafleet --session-id ${session.sessionId} member capture --agent-id ${session.directorId} --member-id ${member.agent_id}\`.`,
+    ]);
+    const list = runCafleet(
+      ["--session-id", session.sessionId, "--json", "member", "list", "--agent-id", session.directorId],
+      h.env({ CAFLEET_TEST_HOLD_REPORT_MS: "600" }),
+    );
+    const listed = JSON.parse(list.stdout) as { agent_id: string; status: string }[];
+    expect(listed.find((row) => row.agent_id === member.agent_id)?.status).toBe("held");
+    expect(h.inputOf(pane)).toEqual([]);
+    writeFileSync(join(h.dir, `${pane}.idle`), "");
+    expect(await h.waitForInput(pane, 1, 5000)).toHaveLength(1);
+    expect(poll(member.agent_id).exitCode).toBe(0);
+    expect(poll(session.directorId).exitCode).toBe(0);
+    expect(await waitFor(() => noLease(), 3000)).toBe(true);
+  });
+
+  it("runs one background nudger for the whole session, however many members wait", async () => {
+    const members = [await newMember("Wait-1"), await newMember("Wait-2"), await newMember("Wait-3")];
+    for (const member of members) await openPrompt(member.placement.tmux_pane_id);
+    const env = { ...FAST, CAFLEET_TEST_NUDGE_BACKOFF_MS: "none" };
+    for (const member of members) send(member.agent_id, "hold on", env);
+    await Bun.sleep(300);
+    expect(nudgerProcesses()).toHaveLength(1);
+    for (const member of members) writeFileSync(join(h.dir, `${member.placement.tmux_pane_id}.idle`), "");
+    for (const member of members) expect(await h.waitForInput(member.placement.tmux_pane_id, 1, 5000)).toHaveLength(1);
+    for (const member of members) expect(poll(member.agent_id).exitCode).toBe(0);
+    expect(await waitFor(() => nudgerProcesses().length === 0, 5000)).toBe(true);
+  });
+});
 
 describe("polite push", () => {
   it("types nothing into a busy agent, then one nudge for three messages once it is idle", async () => {
@@ -133,7 +210,7 @@ describe("polite push", () => {
     const nudge = `${pollCommand(member.agent_id)}  # from ${directorName}`;
     expect(await h.waitForInput(pane, 3, 5000)).toEqual([pollCommand(member.agent_id), nudge, nudge]);
     expect(await waitFor(() => noLease(member.agent_id), 3000)).toBe(true);
-    expect(await waitFor(() => nudgerProcesses(member.agent_id).length === 0, 3000)).toBe(true);
+    expect(await waitFor(() => nudgerProcesses().length === 0, 3000)).toBe(true);
     await Bun.sleep(700);
     expect(h.inputOf(pane)).toHaveLength(3);
     const delivery = getTask(session.directorId, task.id).delivery;

@@ -154,6 +154,8 @@ export class MemberHarness {
 
   sql<T>(query: string, ...params: string[]): T[] {
     const db = new Database(join(this.dir, "cafleet.db"), { readonly: true });
+    // The background nudger writes while tests read: wait for its lock like the CLI does.
+    db.exec("PRAGMA busy_timeout = 5000");
     try {
       return db.query(query).all(...params) as T[];
     } finally {
