@@ -267,7 +267,7 @@ export const COMMANDS: CommandSpec[] = [
       },
     ],
     needsSession: true,
-    load: () => import("./message.ts").then((m) => m.poll),
+    load: () => import("./poll.ts").then((m) => m.poll),
   },
   {
     name: "ack",
