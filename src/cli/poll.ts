@@ -4,9 +4,16 @@ import { openDatabase } from "../broker/db.ts";
 import { recordInboxFetched } from "../broker/delivery.ts";
 import { type InboxQuery, listInbox, listInboxLines, type Task, type TaskLine } from "../broker/tasks.ts";
 import { normalizeSince } from "../broker/time.ts";
-import { lineList } from "../format.ts";
+import {
+  countUnseen,
+  type InboxCounts,
+  recordInboxRetractionsShown,
+  takeNew,
+  takeUnread,
+} from "../broker/unseen.ts";
+import { countsLine, entryList, lineList, NO_NEW, NO_UNREAD, unreadShownBeforeLine } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
-import { type CommandContext, optionNumber, optionString, requiredString } from "./spec.ts";
+import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
 
 const WAIT_CHECK_INTERVAL_MS = 25;
 
@@ -16,35 +23,49 @@ function dataVersion(db: Database): number {
 
 /**
  * `poll --wait`: sleeps on PRAGMA data_version (which changes when another connection commits)
- * and re-reads the inbox only then, until an unread task shows up or the time runs out.
+ * and re-reads only then, until `ready` holds for what was read or the time runs out.
  */
-async function waitForUnread<T>(
+async function waitUntil<T>(
   db: Database,
-  read: () => T[],
-  isUnread: (item: T) => boolean,
+  read: () => T,
+  ready: (value: T) => boolean,
   seconds: number,
-): Promise<T[]> {
+): Promise<T> {
   const deadline = performance.now() + seconds * 1000;
   let seen = dataVersion(db);
-  let items = read();
+  let value = read();
   process.once("SIGINT", () => process.exit(130));
   process.once("SIGTERM", () => process.exit(143));
-  while (!items.some(isUnread)) {
+  while (!ready(value)) {
     const left = deadline - performance.now();
     if (left <= 0) break;
     await Bun.sleep(Math.min(WAIT_CHECK_INTERVAL_MS, left));
     const version = dataVersion(db);
     if (version === seen) continue;
     seen = version;
-    items = read();
+    value = read();
   }
-  return items;
+  return value;
 }
 
-export async function poll(ctx: CommandContext): Promise<void> {
-  const { db } = openDatabase(ctx.env);
-  const agentId = requiredString(ctx, "--agent-id");
-  requireAgentInSession(db, ctx.sessionId, agentId);
+const isUnread = (state: string) => state === "input_required";
+
+/** The ids a plain poll printed, split the way the delivery records need them. */
+function recordPrinted(db: Database, agentId: string, printed: { id: string; state: string }[]): void {
+  recordInboxFetched(
+    db,
+    agentId,
+    printed.filter((item) => isUnread(item.state)).map((item) => item.id),
+  );
+  recordInboxRetractionsShown(
+    db,
+    agentId,
+    printed.filter((item) => item.state === "canceled").map((item) => item.id),
+  );
+}
+
+/** The whole inbox, newest first (cli.md §6.11, §8.1): scripts parse this, byte for byte. */
+async function pollInbox(ctx: CommandContext, db: Database, agentId: string): Promise<void> {
   const since = optionString(ctx, "--since");
   const query: InboxQuery = {
     since: since === undefined ? undefined : normalizeSince(since),
@@ -53,22 +74,60 @@ export async function poll(ctx: CommandContext): Promise<void> {
   const wait = optionNumber(ctx, "--wait");
   if (ctx.json) {
     const read = () => listInbox(db, agentId, query);
-    const unread = (task: Task) => task.status.state === "input_required";
-    const tasks = wait === undefined ? read() : await waitForUnread(db, read, unread, wait);
-    recordInboxFetched(
+    const ready = (tasks: Task[]) => tasks.some((task) => isUnread(task.status.state));
+    const tasks = wait === undefined ? read() : await waitUntil(db, read, ready, wait);
+    recordPrinted(
       db,
       agentId,
-      tasks.filter(unread).map((task) => task.id),
+      tasks.map((task) => ({ id: task.id, state: task.status.state })),
     );
     return printJson(tasks);
   }
   const read = () => listInboxLines(db, agentId, query);
-  const unread = (line: TaskLine) => line.state === "input_required";
-  const lines = wait === undefined ? read() : await waitForUnread(db, read, unread, wait);
-  recordInboxFetched(
-    db,
-    agentId,
-    lines.filter(unread).map((line) => line.id),
-  );
+  const ready = (lines: TaskLine[]) => lines.some((line) => isUnread(line.state));
+  const lines = wait === undefined ? read() : await waitUntil(db, read, ready, wait);
+  recordPrinted(db, agentId, lines);
   return printLine(lineList(lines));
+}
+
+/**
+ * `--new` (what no poll has shown yet) and `--unread` (every unread message), oldest first. With
+ * `--wait` the read-only counts are watched; the read that marks entries shown runs once, at the end.
+ */
+async function pollUnseen(
+  ctx: CommandContext,
+  db: Database,
+  agentId: string,
+  mode: keyof InboxCounts,
+): Promise<void> {
+  const wait = optionNumber(ctx, "--wait");
+  if (wait !== undefined)
+    await waitUntil(
+      db,
+      () => countUnseen(db, agentId)[mode],
+      (count) => count > 0,
+      wait,
+    );
+  if (mode === "unread") {
+    const entries = takeUnread(db, agentId);
+    if (ctx.json) return printJson(entries.map((entry) => entry.task));
+    return printLine(entryList(entries, NO_UNREAD));
+  }
+  const { entries, unreadShownBefore } = takeNew(db, agentId);
+  if (ctx.json) return printJson(entries.map((entry) => entry.task));
+  const list = entryList(entries, NO_NEW);
+  return printLine(unreadShownBefore === 0 ? list : `${list}\n${unreadShownBeforeLine(unreadShownBefore)}`);
+}
+
+export async function poll(ctx: CommandContext): Promise<void> {
+  const { db } = openDatabase(ctx.env);
+  const agentId = requiredString(ctx, "--agent-id");
+  requireAgentInSession(db, ctx.sessionId, agentId);
+  if (optionFlag(ctx, "--count")) {
+    const counts = countUnseen(db, agentId);
+    return ctx.json ? printJson(counts) : printLine(countsLine(counts));
+  }
+  if (optionFlag(ctx, "--new")) return pollUnseen(ctx, db, agentId, "new");
+  if (optionFlag(ctx, "--unread")) return pollUnseen(ctx, db, agentId, "unread");
+  return pollInbox(ctx, db, agentId);
 }

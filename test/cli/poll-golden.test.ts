@@ -36,4 +36,16 @@ describe("plain poll on a fixed inbox", () => {
           exitCode: 0,
         });
     });
+
+  it("prints the same bytes after --count, --new and --unread have read and marked the inbox", () => {
+    for (const mode of ["--count", "--new", "--unread"])
+      expect(
+        runCafleet(["--session-id", GOLDEN.sessionId, "poll", "--agent-id", GOLDEN.bobId, mode], env)
+          .exitCode,
+      ).toBe(0);
+    for (const { name, args } of GOLDEN_CASES)
+      expect(runCafleet(["--session-id", GOLDEN.sessionId, ...args], env).stdout).toBe(
+        readFileSync(join(FIXTURES, `${name}.out`), "utf8"),
+      );
+  });
 });
