@@ -1,6 +1,6 @@
 import type { AgentSummary } from "./broker/agents.ts";
 import { type Task, type TaskLine, taskLine, taskText } from "./broker/tasks.ts";
-import type { InboxCounts, InboxEntry } from "./broker/unseen.ts";
+import type { InboxCounts, InboxEntry, NewEntries } from "./broker/unseen.ts";
 
 /** Text renderings of cli.md §5.4 and §6, in one place. */
 
@@ -40,7 +40,7 @@ function oneLine(text: string): string {
  *   [2] task <task id> from alice (<agent id>), broadcast, no text
  *   [3] retracted task <task id> from alice (<agent id>)
  */
-export function entryBlock(entry: InboxEntry, index: number): string {
+function entryBlock(entry: InboxEntry, index: number): string {
   const { task } = entry;
   const sender = task.metadata.fromAgentId;
   const from = entry.fromName === null ? sender : `${oneLine(entry.fromName)} (${sender})`;
@@ -52,17 +52,20 @@ export function entryBlock(entry: InboxEntry, index: number): string {
   return text === undefined ? `${head}, no text` : `${head}:\n${text}`;
 }
 
-export function entryList(entries: InboxEntry[], empty: string): string {
+function entryList(entries: InboxEntry[], empty: string): string {
   if (entries.length === 0) return empty;
   return entries.map((entry, index) => entryBlock(entry, index + 1)).join("\n");
 }
 
-export const NO_NEW = "No new messages.";
-export const NO_UNREAD = "No unread messages.";
+/** `poll --new`: the entries, then a count of unread messages earlier polls showed, if any. */
+export function newEntriesText({ entries, unreadShownBefore }: NewEntries): string {
+  const list = entryList(entries, "No new messages.");
+  if (unreadShownBefore === 0) return list;
+  return `${list}\nStill unread from before: ${unreadShownBefore} (poll --unread lists them).`;
+}
 
-/** The last line of `poll --new` when earlier polls showed messages nobody has acked yet. */
-export function unreadShownBeforeLine(count: number): string {
-  return `Still unread from before: ${count} (poll --unread lists them).`;
+export function unreadEntriesText(entries: InboxEntry[]): string {
+  return entryList(entries, "No unread messages.");
 }
 
 export function countsLine(counts: InboxCounts): string {

@@ -11,7 +11,7 @@ import {
   takeNew,
   takeUnread,
 } from "../broker/unseen.ts";
-import { countsLine, entryList, lineList, NO_NEW, NO_UNREAD, unreadShownBeforeLine } from "../format.ts";
+import { countsLine, lineList, newEntriesText, unreadEntriesText } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
 import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
 
@@ -111,12 +111,11 @@ async function pollUnseen(
   if (mode === "unread") {
     const entries = takeUnread(db, agentId);
     if (ctx.json) return printJson(entries.map((entry) => entry.task));
-    return printLine(entryList(entries, NO_UNREAD));
+    return printLine(unreadEntriesText(entries));
   }
-  const { entries, unreadShownBefore } = takeNew(db, agentId);
-  if (ctx.json) return printJson(entries.map((entry) => entry.task));
-  const list = entryList(entries, NO_NEW);
-  return printLine(unreadShownBefore === 0 ? list : `${list}\n${unreadShownBeforeLine(unreadShownBefore)}`);
+  const taken = takeNew(db, agentId);
+  if (ctx.json) return printJson(taken.entries.map((entry) => entry.task));
+  return printLine(newEntriesText(taken));
 }
 
 export async function poll(ctx: CommandContext): Promise<void> {
