@@ -69,6 +69,18 @@ ALTER TABLE agent_placements ADD COLUMN nudge_holder TEXT;
 ALTER TABLE agent_placements ADD COLUMN nudge_expires_at INTEGER;
 
 -- version: 3
+-- What the recipient's polls have told it, so `poll --new` prints only what it has not seen: a
+-- message is new until a poll fetched it (fetched_at, version 2); a retraction of a message it
+-- had fetched is new until a poll printed it as canceled. New columns only; retractions made
+-- before this version count as unreported (reported once more rather than possibly never).
+ALTER TABLE tasks ADD COLUMN retraction_reported_at TEXT;
+-- Let `poll --new`, `--unread` and `--count` read only the rows they print or count, never the
+-- history of handled messages.
+CREATE INDEX idx_tasks_unreported_retractions ON tasks (context_id)
+  WHERE status_state = 'canceled' AND fetched_at IS NOT NULL AND retraction_reported_at IS NULL;
+CREATE INDEX idx_tasks_unread ON tasks (context_id) WHERE status_state = 'input_required';
+
+-- version: 4
 -- The pane boundary. A placement remembers its pane's tmux server (`#{socket_path}`), so every
 -- process pushes to the right server, and which REPL runs there (a root Director's is read from
 -- its process ancestry at session create; a member's is its coding agent). A push that waits for

@@ -11,6 +11,7 @@ import { deepHistory } from "./deep-history.ts";
 import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";
 import { type Row, renderTable, writeResults } from "./lib/table.ts";
+import { pollBytes } from "./poll-bytes.ts";
 import { pushLatency } from "./push-latency.ts";
 import { serverFigures } from "./server.ts";
 import { throughput } from "./throughput.ts";
@@ -21,6 +22,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "throughput", run: throughput },
   { name: "history", run: deepHistory },
   { name: "push", run: pushLatency },
+  { name: "poll-bytes", run: pollBytes },
   { name: "server", run: serverFigures },
   { name: "binary", run: binaryFigures },
 ];

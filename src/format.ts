@@ -1,5 +1,6 @@
 import type { AgentSummary } from "./broker/agents.ts";
-import { type Task, type TaskLine, taskLine } from "./broker/tasks.ts";
+import { type Task, type TaskLine, taskLine, taskText } from "./broker/tasks.ts";
+import type { InboxCounts, InboxEntry, NewEntries } from "./broker/unseen.ts";
 
 /** Text renderings of cli.md §5.4 and §6, in one place. */
 
@@ -22,6 +23,53 @@ export function lineList(lines: TaskLine[]): string {
 
 export function taskList(tasks: Task[]): string {
   return lineList(tasks.map(taskLine));
+}
+
+/** A name on one line: a newline in it could pass for an entry of its own. */
+function oneLine(text: string): string {
+  return text.replace(/\p{Cc}/gu, " ");
+}
+
+/**
+ * One entry of `poll --new` / `--unread`, made for an agent to act on: the task id (for `ack`,
+ * `--reply-to`), the sender's name beside its id (the `--to` of a reply), the text verbatim on
+ * the lines below. A retraction is its header alone: the agent saw the text when it arrived.
+ *
+ *   [1] task <task id> from Director (<agent id>):
+ *   <text>
+ *   [2] task <task id> from alice (<agent id>), broadcast, no text
+ *   [3] retracted task <task id> from alice (<agent id>)
+ */
+function entryBlock(entry: InboxEntry, index: number): string {
+  const { task } = entry;
+  const sender = task.metadata.fromAgentId;
+  const from = entry.fromName === null ? sender : `${oneLine(entry.fromName)} (${sender})`;
+  const retracted = task.status.state === "canceled";
+  const broadcast = task.metadata.originTaskId === undefined ? "" : ", broadcast";
+  const head = `[${index}] ${retracted ? "retracted " : ""}task ${task.id} from ${from}${broadcast}`;
+  if (retracted) return head;
+  const text = taskText(task);
+  return text === undefined ? `${head}, no text` : `${head}:\n${text}`;
+}
+
+function entryList(entries: InboxEntry[], empty: string): string {
+  if (entries.length === 0) return empty;
+  return entries.map((entry, index) => entryBlock(entry, index + 1)).join("\n");
+}
+
+/** `poll --new`: the entries, then a count of unread messages earlier polls showed, if any. */
+export function newEntriesText({ entries, unreadShownBefore }: NewEntries): string {
+  const list = entryList(entries, "No new messages.");
+  if (unreadShownBefore === 0) return list;
+  return `${list}\nStill unread from before: ${unreadShownBefore} (poll --unread lists them).`;
+}
+
+export function unreadEntriesText(entries: InboxEntry[]): string {
+  return entryList(entries, "No unread messages.");
+}
+
+export function countsLine(counts: InboxCounts): string {
+  return `${counts.unread} unread, ${counts.new} new`;
 }
 
 export function agentBlock(agent: AgentSummary): string {

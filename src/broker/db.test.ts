@@ -200,6 +200,8 @@ describe("db init states (data-model.md §7)", () => {
       "idx_tasks_from_agent_status_ts",
       "idx_tasks_reply_to",
       "idx_tasks_unfetched",
+      "idx_tasks_unread",
+      "idx_tasks_unreported_retractions",
     ]);
     expect(db.query("SELECT session_id, label FROM sessions").all()).toEqual([
       { session_id: "a".repeat(64), label: "legacy" },

@@ -34,7 +34,7 @@ export function readDelivery(db: Database, taskId: string): Delivery | null {
 const IDS_PER_STATEMENT = 500;
 
 /** Runs `update` (whose last `?` list is the ids) once per slice of `taskIds`. */
-function forEachSlice(taskIds: string[], update: (placeholders: string, ids: string[]) => void): void {
+export function forEachSlice(taskIds: string[], update: (placeholders: string, ids: string[]) => void): void {
   for (let start = 0; start < taskIds.length; start += IDS_PER_STATEMENT) {
     const ids = taskIds.slice(start, start + IDS_PER_STATEMENT);
     update(ids.map(() => "?").join(", "), ids);

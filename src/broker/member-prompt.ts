@@ -1,19 +1,26 @@
 import { CafleetError } from "../errors.ts";
+import { pushPollLine } from "./push-line.ts";
 
-/** The prompt a member's coding agent starts with (tmux.md §4, cli.md §6.17). */
+/**
+ * The prompt a member's coding agent starts with (tmux.md §4, cli.md §6.17). Its poll command is
+ * the one every push types (`--new` added to the reference's), so the first poll and every
+ * wake-up print only what the member has not seen.
+ */
 
 export type CodingAgent = "claude" | "codex";
+
+const POLL = pushPollLine("{session_id}", "{agent_id}");
 
 const DEFAULT_TEMPLATES: Record<CodingAgent, string> = {
   claude: [
     "Load Skill(cafleet). Your session_id is {session_id} and your agent_id is {agent_id}.",
     "You are a member of the team led by {director_name} ({director_agent_id}).",
-    "Wait for instructions via `cafleet --session-id {session_id} poll --agent-id {agent_id}`.",
+    `Wait for instructions via \`${POLL}\`.`,
   ].join("\n"),
   codex: [
     "Your session_id is {session_id} and your agent_id is {agent_id}.",
     "You are a member of the team led by {director_name} ({director_agent_id}).",
-    "Check for instructions using `cafleet --session-id {session_id} poll --agent-id {agent_id}`.",
+    `Check for instructions using \`${POLL}\`.`,
     "Use `cafleet --session-id {session_id} ack --agent-id {agent_id} --task-id <id>` to acknowledge messages",
     'and `cafleet --session-id {session_id} send --agent-id {agent_id} --to <id> --text "..."` to reply.',
   ].join("\n"),

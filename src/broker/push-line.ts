@@ -1,4 +1,9 @@
-/** The line a push types into a recipient's pane (tmux.md §5, §10). */
+/**
+ * The poll line a push or a nudge types into a recipient's pane (tmux.md §5 and §10): it starts
+ * with `cafleet --session-id <session_id> poll --agent-id <recipient_id>`, so a Claude Code rule
+ * `Bash(cafleet --session-id <session_id>:*)` approves it, and ends with `--new`, so the poll it
+ * runs prints only what the recipient has not been shown (O(new), not the whole inbox).
+ */
 export function pushPollLine(sessionId: string, recipientId: string): string {
-  return `cafleet --session-id ${sessionId} poll --agent-id ${recipientId}`;
+  return `cafleet --session-id ${sessionId} poll --agent-id ${recipientId} --new`;
 }

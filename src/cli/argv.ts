@@ -161,6 +161,9 @@ function parseCommandArgs(
   for (const option of command.options)
     if (option.required && !options.has(option.flag))
       throw new UsageError(`Missing option '${option.flag}'.`);
+  for (const [option] of given)
+    for (const other of option.conflicts ?? [])
+      if (options.has(other)) throw new UsageError(`Option '${option.flag}' cannot be used with '${other}'.`);
 
   const positional = command.positional;
   if (positional?.arity === "one" && positionals.length === 0)

@@ -249,7 +249,8 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "poll",
-    summary: "List your inbox, newest first (--since, --page-size, --wait).",
+    summary:
+      "List your inbox, newest first (--since, --page-size, --wait), or only what is new (--new, --unread, --count).",
     options: [
       agentId,
       { flag: "--since", value: "string", metavar: "TEXT", help: "Only tasks changed after this timestamp." },
@@ -265,9 +266,24 @@ export const COMMANDS: CommandSpec[] = [
         metavar: "SECONDS",
         help: "Block until an unread message arrives or SECONDS pass.",
       },
+      {
+        flag: "--new",
+        conflicts: ["--unread", "--count", "--since", "--page-size"],
+        help: "Only what no poll has shown you yet: new messages, retractions of ones you saw.",
+      },
+      {
+        flag: "--unread",
+        conflicts: ["--count", "--since", "--page-size"],
+        help: "Only unread messages, shown before or not, oldest first.",
+      },
+      {
+        flag: "--count",
+        conflicts: ["--since", "--page-size", "--wait"],
+        help: "One line: how many unread, how many new. Marks nothing as seen.",
+      },
     ],
     needsSession: true,
-    load: () => import("./message.ts").then((m) => m.poll),
+    load: () => import("./poll.ts").then((m) => m.poll),
   },
   {
     name: "ack",

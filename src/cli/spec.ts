@@ -11,6 +11,8 @@ export type OptionSpec = {
   choices?: readonly string[];
   range?: readonly [number, number];
   short?: `-${string}`;
+  /** Options that may not be given together with this one (a usage error names both). */
+  conflicts?: readonly `--${string}`[];
   help: string;
 };
 

@@ -2,7 +2,6 @@ import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, it } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HEAD_VERSION } from "../../src/broker/schema.ts";
 import { type Env, isolatedEnv, makeTempDir, ROOT, runCafleet, runCafleetAsync } from "../support/cli.ts";
 import { expectError } from "../support/fleet.ts";
 
@@ -34,15 +33,15 @@ describe("db init", () => {
   it("creates a missing file (0600 in a 0700 folder), then says already at head", () => {
     const { dir, path, env } = world();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: `Created ${path} and applied migrations to head (${HEAD_VERSION}).\n`,
+      stdout: `Created ${path} and applied migrations to head (4).\n`,
       stderr: "",
       exitCode: 0,
     });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "data")).mode & 0o777).toBe(0o700);
-    expect(userVersion(path)).toBe(HEAD_VERSION);
+    expect(userVersion(path)).toBe(4);
     expect(runCafleet(["--json", "db", "init"], env)).toEqual({
-      stdout: `Already at head (${HEAD_VERSION}); nothing to do.\n`,
+      stdout: "Already at head (4); nothing to do.\n",
       stderr: "",
       exitCode: 0,
     });
@@ -53,7 +52,7 @@ describe("db init", () => {
     mkdirSync(join(path, ".."), { recursive: true });
     writeFileSync(path, "");
     expect(runCafleet(["--session-id", "x", "db", "init"], env).stdout).toBe(
-      `Created ${path} and applied migrations to head (${HEAD_VERSION}).\n`,
+      `Created ${path} and applied migrations to head (4).\n`,
     );
   });
 
@@ -70,11 +69,11 @@ describe("db init", () => {
       INSERT INTO sessions (session_id, label, created_at) VALUES ('${"b".repeat(64)}', 'legacy', '2026-01-01T00:00:00+00:00');`);
     db.close();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: `Adopted the existing CAFleet database at ${path} (revision 0008) and brought it to head (${HEAD_VERSION}).\n`,
+      stdout: `Adopted the existing CAFleet database at ${path} (revision 0008) and brought it to head (4).\n`,
       stderr: "",
       exitCode: 0,
     });
-    expect(userVersion(path)).toBe(HEAD_VERSION);
+    expect(userVersion(path)).toBe(4);
     expect(runCafleet(["session", "show", "b".repeat(64)], env).stdout).toBe(
       `session_id: ${"b".repeat(64)}\nlabel:      legacy\ncreated_at: 2026-01-01T00:00:00+00:00\n`,
     );
@@ -96,18 +95,18 @@ describe("db init", () => {
     );
     db.close();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: `Upgraded from 1 to ${HEAD_VERSION}.\n`,
+      stdout: "Upgraded from 1 to 4.\n",
       stderr: "",
       exitCode: 0,
     });
-    expect(userVersion(path)).toBe(HEAD_VERSION);
+    expect(userVersion(path)).toBe(4);
     const upgraded = new Database(path, { readonly: true });
     const columns = (upgraded.query("PRAGMA table_info(tasks)").all() as { name: string }[]).map(
       (c) => c.name,
     );
     const label = upgraded.query("SELECT label FROM sessions WHERE session_id = 's1'").get();
     upgraded.close();
-    expect(columns.slice(-9)).toEqual([
+    expect(columns.slice(-10)).toEqual([
       "notified_at",
       "last_nudged_at",
       "nudge_count",
@@ -115,12 +114,53 @@ describe("db init", () => {
       "notify_error",
       "fetched_at",
       "reply_to_task_id",
+      "retraction_reported_at",
       "held_at",
       "held_reason",
     ]);
     expect(label).toEqual({ label: "old" });
-    expect(runCafleet(["db", "init"], env).stdout).toBe(
-      `Already at head (${HEAD_VERSION}); nothing to do.\n`,
+    expect(runCafleet(["db", "init"], env).stdout).toBe("Already at head (4); nothing to do.\n");
+  });
+
+  it("upgrades a version 2 database to 4, adding only columns and two indexes", () => {
+    const { path, env } = world();
+    mkdirSync(join(path, ".."), { recursive: true });
+    const migrations = readFileSync(join(ROOT, "migrations.sql"), "utf8");
+    const db = new Database(path);
+    db.run(migrations.slice(migrations.indexOf("-- version: 1"), migrations.indexOf("-- version: 3")));
+    db.run("PRAGMA user_version = 2");
+    db.run(
+      `INSERT INTO sessions (session_id, label, created_at) VALUES ('s2', 'old', '2026-01-01T00:00:00+00:00')`,
+    );
+    const before = db.query("SELECT name, sql FROM sqlite_master ORDER BY name").all();
+    db.close();
+    expect(runCafleet(["db", "init"], env)).toEqual({
+      stdout: "Upgraded from 2 to 4.\n",
+      stderr: "",
+      exitCode: 0,
+    });
+    const upgraded = new Database(path, { readonly: true });
+    const after = upgraded.query("SELECT name, sql FROM sqlite_master ORDER BY name").all() as {
+      name: string;
+      sql: string;
+    }[];
+    const label = upgraded.query("SELECT label FROM sessions WHERE session_id = 's2'").get();
+    upgraded.close();
+    expect(userVersion(path)).toBe(4);
+    expect(label).toEqual({ label: "old" });
+    expect(
+      after
+        .filter((entry) => !before.some((old) => JSON.stringify(old) === JSON.stringify(entry)))
+        .map((e) => e.name),
+    ).toEqual(["agent_placements", "idx_tasks_unread", "idx_tasks_unreported_retractions", "sessions", "tasks"]);
+    expect(after.find((entry) => entry.name === "tasks")!.sql).toEndWith(
+      ", retraction_reported_at TEXT, held_at TEXT, held_reason TEXT)",
+    );
+    expect(after.find((entry) => entry.name === "agent_placements")!.sql).toEndWith(
+      ", tmux_socket TEXT, repl TEXT, hold_reported_at TEXT)",
+    );
+    expect(after.find((entry) => entry.name === "sessions")!.sql).toEndWith(
+      ", nudge_holder TEXT, nudge_expires_at INTEGER)",
     );
   });
 
@@ -151,7 +191,7 @@ describe("db init", () => {
       stderr: "",
       exitCode: 0,
     });
-    expect(userVersion(path)).toBe(HEAD_VERSION);
+    expect(userVersion(path)).toBe(4);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const unknown = runCafleet(
       ["--session-id", "s", "register", "--name", "a", "--description", "b"],
@@ -171,7 +211,7 @@ describe("db init", () => {
     for (const result of results) expect(result.exitCode).toBe(0);
     const created = results.filter((result) => result.stdout.startsWith("Created "));
     expect(created.length).toBeLessThanOrEqual(1);
-    expect(userVersion(path)).toBe(HEAD_VERSION);
+    expect(userVersion(path)).toBe(4);
   });
 });
 
@@ -183,14 +223,14 @@ describe("CAFLEET_DATABASE_URL", () => {
       { ...env, CAFLEET_DATABASE_URL: "sqlite:///rel/x.db" },
       { cwd: dir },
     );
-    expect(relative.stdout).toBe(`Created rel/x.db and applied migrations to head (${HEAD_VERSION}).\n`);
+    expect(relative.stdout).toBe("Created rel/x.db and applied migrations to head (4).\n");
     expect(existsSync(join(dir, "rel/x.db"))).toBe(true);
     const abs = join(dir, "abs.db");
     const driver = runCafleet(["db", "init"], {
       ...env,
       CAFLEET_DATABASE_URL: `sqlite+aiosqlite:///${abs}?timeout=5`,
     });
-    expect(driver.stdout).toBe(`Created ${abs} and applied migrations to head (${HEAD_VERSION}).\n`);
+    expect(driver.stdout).toBe(`Created ${abs} and applied migrations to head (4).\n`);
     expect(existsSync(abs)).toBe(true);
   });
 
@@ -198,7 +238,7 @@ describe("CAFLEET_DATABASE_URL", () => {
     const { dir, env } = world();
     const result = runCafleet(["db", "init"], { ...env, CAFLEET_DATABASE_URL: "" });
     const expected = join(dir, ".local/share/cafleet/registry.db");
-    expect(result.stdout).toBe(`Created ${expected} and applied migrations to head (${HEAD_VERSION}).\n`);
+    expect(result.stdout).toBe(`Created ${expected} and applied migrations to head (4).\n`);
   });
 
   it("fails every DB command on a URL without a file path", () => {

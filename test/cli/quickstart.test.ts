@@ -57,7 +57,7 @@ it("runs the README quick start with the binary alone, a fresh HOME and the defa
   expect(result.exitCode).toBe(0);
 
   const dbPath = join(home, ".local/share/cafleet/registry.db");
-  expect(stdout).toStartWith(`Created ${dbPath} and applied migrations to head (2).\n`);
+  expect(stdout).toStartWith(`Created ${dbPath} and applied migrations to head (3).\n`);
   expect(stdout).toContain("\nMessage sent.\n");
   expect(stdout).toContain("text:  Please review PR 42");
   expect(stdout).toContain("\nMessage acknowledged.\n");

@@ -56,7 +56,7 @@ describe("member create", () => {
       "Claude-B",
       `Load Skill(cafleet). Your session_id is ${session.sessionId} and your agent_id is ${agentId}.\n` +
         `You are a member of the team led by Director (${session.directorId}).\n` +
-        `Wait for instructions via \`cafleet --session-id ${session.sessionId} poll --agent-id ${agentId}\`.`,
+        `Wait for instructions via \`cafleet --session-id ${session.sessionId} poll --agent-id ${agentId} --new\`.`,
     ]);
     expect(placementsOf(agentId)).toEqual([
       { tmux_pane_id: pane, director_agent_id: session.directorId, coding_agent: "claude" },
@@ -99,7 +99,7 @@ describe("member create", () => {
       h.dir,
       `Your session_id is ${s} and your agent_id is ${id}.\n` +
         `You are a member of the team led by Director (${session.directorId}).\n` +
-        `Check for instructions using \`cafleet --session-id ${s} poll --agent-id ${id}\`.\n` +
+        `Check for instructions using \`cafleet --session-id ${s} poll --agent-id ${id} --new\`.\n` +
         `Use \`cafleet --session-id ${s} ack --agent-id ${id} --task-id <id>\` to acknowledge messages\n` +
         `and \`cafleet --session-id ${s} send --agent-id ${id} --to <id> --text "..."\` to reply.`,
     ]);

@@ -68,4 +68,22 @@ describe("prompt resolution (Python str.format with four named fields)", () => {
     expect(promptTemplate([], "claude")).toStartWith("Load Skill(cafleet).");
     expect(promptTemplate([], "codex")).toStartWith("Your session_id is {session_id}");
   });
+
+  it("tells the member the poll line every push types: the reference's, plus --new", () => {
+    expect(promptTemplate([], "claude")).toBe(
+      "Load Skill(cafleet). Your session_id is {session_id} and your agent_id is {agent_id}.\n" +
+        "You are a member of the team led by {director_name} ({director_agent_id}).\n" +
+        "Wait for instructions via `cafleet --session-id {session_id} poll --agent-id {agent_id} --new`.",
+    );
+    expect(promptTemplate([], "codex")).toBe(
+      "Your session_id is {session_id} and your agent_id is {agent_id}.\n" +
+        "You are a member of the team led by {director_name} ({director_agent_id}).\n" +
+        "Check for instructions using `cafleet --session-id {session_id} poll --agent-id {agent_id} --new`.\n" +
+        "Use `cafleet --session-id {session_id} ack --agent-id {agent_id} --task-id <id>` to acknowledge messages\n" +
+        'and `cafleet --session-id {session_id} send --agent-id {agent_id} --to <id> --text "..."` to reply.',
+    );
+    expect(resolvePrompt(promptTemplate([], "claude"), fields)).toEndWith(
+      "Wait for instructions via `cafleet --session-id S poll --agent-id A --new`.",
+    );
+  });
 });
