@@ -4,6 +4,8 @@
  * returns. The figure is send returning → poll command seen in the pane (≈ one capture-pane call
  * when the text is already there); send start → seen and the whole send go in the note.
  */
+
+import { pushPollLine } from "../src/broker/push-line.ts";
 import { BINARY } from "../test/support/cli.ts";
 import { definedOnly } from "../test/support/tmux.ts";
 import { MemberHarness } from "../test/tmux/harness.ts";
@@ -20,7 +22,7 @@ export async function pushLatency(): Promise<Row[]> {
     const member = h.createMember(session, "Bench");
     const pane = member.placement.tmux_pane_id;
     await h.waitForReady(pane);
-    const command = `cafleet --session-id ${session.sessionId} poll --agent-id ${member.agent_id}`;
+    const command = pushPollLine(session.sessionId, member.agent_id);
     const occurrences = () =>
       h.tmux.tmux(["capture-pane", "-p", "-J", "-t", pane, "-S", "-5000"]).split(command).length - 1;
     const timeOneCapture = () => {

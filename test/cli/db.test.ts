@@ -152,7 +152,13 @@ describe("db init", () => {
       after
         .filter((entry) => !before.some((old) => JSON.stringify(old) === JSON.stringify(entry)))
         .map((e) => e.name),
-    ).toEqual(["agent_placements", "idx_tasks_unread", "idx_tasks_unreported_retractions", "sessions", "tasks"]);
+    ).toEqual([
+      "agent_placements",
+      "idx_tasks_unread",
+      "idx_tasks_unreported_retractions",
+      "sessions",
+      "tasks",
+    ]);
     expect(after.find((entry) => entry.name === "tasks")!.sql).toEndWith(
       ", retraction_reported_at TEXT, held_at TEXT, held_reason TEXT)",
     );

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { copyFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { pushPollLine } from "../../src/broker/push-line.ts";
 import { BINARY, isolatedEnv, makeTempDir, ROOT, runCafleet, runCafleetAsync } from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
 import { startServer } from "./serve.ts";
@@ -168,7 +169,7 @@ describe("sends from the web API", () => {
         }),
       });
       expect(response.status).toBe(200);
-      const command = `cafleet --session-id ${created.session_id} poll --agent-id ${created.director.agent_id}`;
+      const command = pushPollLine(created.session_id, created.director.agent_id);
       expect(await waitFor(() => tmux.capture(pane).includes(command), 5000)).toBe(true);
       const polled = await runCafleetAsync(
         ["--session-id", created.session_id, "--json", "poll", "--agent-id", created.director.agent_id],

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pushPollLine } from "../../src/broker/push-line.ts";
 import { sendUnicast } from "../../src/broker/tasks.ts";
 import { startServer } from "../server/serve.ts";
 import { BINARY, runCafleet } from "../support/cli.ts";
@@ -64,7 +65,7 @@ function poll(agentId: string) {
 }
 
 function pollCommand(agentId: string): string {
-  return `cafleet --session-id ${session.sessionId} poll --agent-id ${agentId}`;
+  return pushPollLine(session.sessionId, agentId);
 }
 
 async function newMember(name: string): Promise<CreatedMember> {
@@ -89,8 +90,10 @@ function nudgerProcesses(sessionId = session.sessionId): string[] {
 
 /** The session's nudger lease is free: no background nudger is working for it. */
 const noLease = (_agentId?: string) =>
-  h.sql("SELECT session_id FROM sessions WHERE session_id = ? AND nudge_holder IS NOT NULL", session.sessionId)
-    .length === 0;
+  h.sql(
+    "SELECT session_id FROM sessions WHERE session_id = ? AND nudge_holder IS NOT NULL",
+    session.sessionId,
+  ).length === 0;
 
 async function openPrompt(pane: string): Promise<void> {
   h.tmux.tmux(["send-keys", "-t", pane, "-l", "/prompt"]);
@@ -113,7 +116,9 @@ describe("holds at a modal", () => {
     expect(held.held_at).not.toBeNull();
 
     writeFileSync(join(h.dir, `${pane}.idle`), "");
-    expect(await h.waitForInput(pane, 1, 5000)).toEqual([`${pollCommand(member.agent_id)}  # from ${directorName}`]);
+    expect(await h.waitForInput(pane, 1, 5000)).toEqual([
+      `${pollCommand(member.agent_id)}  # from ${directorName}`,
+    ]);
     const delivered = getTask(session.directorId, sent.task.id).delivery;
     expect([delivered.held_at, delivered.held_reason]).toEqual([null, null]);
     expect(delivered.notified_at).not.toBeNull();
@@ -162,7 +167,8 @@ describe("holds at a modal", () => {
     await Bun.sleep(300);
     expect(nudgerProcesses()).toHaveLength(1);
     for (const member of members) writeFileSync(join(h.dir, `${member.placement.tmux_pane_id}.idle`), "");
-    for (const member of members) expect(await h.waitForInput(member.placement.tmux_pane_id, 1, 5000)).toHaveLength(1);
+    for (const member of members)
+      expect(await h.waitForInput(member.placement.tmux_pane_id, 1, 5000)).toHaveLength(1);
     for (const member of members) expect(poll(member.agent_id).exitCode).toBe(0);
     expect(await waitFor(() => nudgerProcesses().length === 0, 5000)).toBe(true);
   });

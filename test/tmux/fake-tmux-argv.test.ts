@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { pushPollLine } from "../../src/broker/push-line.ts";
 import { type Env, isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
 import { FAKE_AGENTS } from "./harness.ts";
 
@@ -85,7 +86,7 @@ describe("recorded tmux argv", () => {
     ]);
     expect(result.exitCode).toBe(0);
     expect(JSON.parse(result.stdout)[0].notifications_sent_count).toBe(2);
-    const line = (id: string) => `cafleet --session-id ${sessionId} poll --agent-id ${id}`;
+    const line = (id: string) => pushPollLine(sessionId, id);
     // Each push reads the pane (its command and screen, one call), types, reads it again, then Enters.
     const look = [
       "display-message",

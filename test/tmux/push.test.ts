@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import { pushPollLine } from "../../src/broker/push-line.ts";
 import { type CreatedMember, type DirectorSession, MemberHarness } from "./harness.ts";
 
 let h: MemberHarness;
@@ -38,7 +39,7 @@ function send(from: string, to: string, text: string, extra: Record<string, stri
 }
 
 function pollCommand(agentId: string): string {
-  return `cafleet --session-id ${session.sessionId} poll --agent-id ${agentId}`;
+  return pushPollLine(session.sessionId, agentId);
 }
 
 describe("push notification", () => {

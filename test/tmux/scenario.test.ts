@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "bun:test";
+import { pushPollLine } from "../../src/broker/push-line.ts";
 import { waitFor } from "../support/tmux.ts";
 import { type DirectorSession, MemberHarness } from "./harness.ts";
 
@@ -39,7 +40,7 @@ it("runs a Director session with a claude and a codex member from spawn to teard
 
   for (const member of members) {
     const pane = member.placement.tmux_pane_id;
-    const command = `cafleet --session-id ${session.sessionId} poll --agent-id ${member.agent_id}`;
+    const command = pushPollLine(session.sessionId, member.agent_id);
     const sent = cli([
       "send",
       "--agent-id",
@@ -68,7 +69,7 @@ it("runs a Director session with a claude and a codex member from spawn to teard
     expect(reply.notification_sent).toBe(true);
   }
 
-  const directorCommand = `cafleet --session-id ${session.sessionId} poll --agent-id ${session.directorId}`;
+  const directorCommand = pushPollLine(session.sessionId, session.directorId);
   expect(await h.waitForInput(h.directorPane, 2, 1000)).toEqual([directorCommand, directorCommand]);
   const inbox = cli(["poll", "--agent-id", session.directorId]);
   expect(
