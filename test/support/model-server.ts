@@ -1,0 +1,464 @@
+/**
+ * A scripted model server on 127.0.0.1 for real Claude Code and Codex CLI runs: Anthropic
+ * `POST /v1/messages` and OpenAI `POST /v1/responses`, both streamed as SSE. Each test scripts
+ * the agent's turns (`respond` or a queue of replies); the clients' side requests (titles,
+ * token counts, model lists) are answered harmlessly and never consume a scripted turn.
+ */
+
+export type Api = "anthropic" | "openai";
+
+/** What the model does on one turn. */
+export type Reply =
+  | { kind: "text"; text: string; overMs?: number }
+  | { kind: "shell"; command: string; text?: string; escalate?: boolean }
+  | { kind: "ask"; question: string; options: string[] }
+  | { kind: "hang"; ms: number; then: Reply };
+
+export const text = (body: string, overMs?: number): Reply => ({ kind: "text", text: body, overMs });
+/** A Bash tool call (Claude) or an `exec_command` function call (Codex) of exactly `command`. */
+export const shell = (command: string, preamble?: string): Reply => ({
+  kind: "shell",
+  command,
+  text: preamble,
+});
+/** Claude's AskUserQuestion with one question. */
+export const ask = (question: string, options: string[]): Reply => ({ kind: "ask", question, options });
+/** Streams the start of a reply, then nothing for `ms` (the REPL shows "thinking"), then `then`. */
+export const hang = (ms: number, then: Reply): Reply => ({ kind: "hang", ms, then });
+
+export type Turn = {
+  api: Api;
+  /** 0 for the first scripted turn of this server, counted across both APIs. */
+  index: number;
+  /** The user's typed text of the newest user message that has any (system reminders left out). */
+  userText: string | undefined;
+  /** The output of the tool call this request answers, when the request answers one. */
+  toolResult: string | undefined;
+  body: Record<string, unknown>;
+};
+
+export type LoggedRequest = {
+  method: string;
+  path: string;
+  kind: "turn" | "side" | "unknown";
+  api?: Api;
+  turn?: Turn;
+  body: unknown;
+  headers: Record<string, string>;
+};
+
+export type Responder = (turn: Turn) => Reply | Promise<Reply>;
+
+type Json = Record<string, unknown>;
+type Sse = { event: string; data: Json; delayMs?: number };
+
+export class ModelServer {
+  readonly requests: LoggedRequest[] = [];
+  private server: ReturnType<typeof Bun.serve> | undefined;
+  private queue: Reply[] = [];
+  private responder: Responder | undefined;
+  private turnCount = 0;
+  private ids = 0;
+
+  get url(): string {
+    if (!this.server) throw new Error("model server not started");
+    return `http://127.0.0.1:${this.server.port}`;
+  }
+
+  start(): this {
+    this.server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      idleTimeout: 0,
+      fetch: (req) => this.handle(req),
+    });
+    return this;
+  }
+
+  stop(): void {
+    this.server?.stop(true);
+    this.server = undefined;
+  }
+
+  /** Replies used in order, one per scripted turn; after them, `respond`'s answer or "ok". */
+  script(...replies: Reply[]): this {
+    this.queue.push(...replies);
+    return this;
+  }
+
+  respond(responder: Responder): this {
+    this.responder = responder;
+    return this;
+  }
+
+  turns(): Turn[] {
+    return this.requests.flatMap((request) => (request.turn ? [request.turn] : []));
+  }
+
+  /** Resolves with the first scripted turn matching `match`, or rejects after `timeoutMs`. */
+  async waitForTurn(match: (turn: Turn) => boolean, timeoutMs: number): Promise<Turn> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      const found = this.turns().find(match);
+      if (found) return found;
+      await Bun.sleep(50);
+    }
+    const seen = this.turns().map((turn) => ({ userText: turn.userText, toolResult: turn.toolResult }));
+    throw new Error(`no matching model turn within ${timeoutMs} ms; turns seen: ${JSON.stringify(seen)}`);
+  }
+
+  private async handle(req: Request): Promise<Response> {
+    const path = new URL(req.url).pathname;
+    const raw = req.method === "POST" ? await req.text() : "";
+    const body = parseJson(raw);
+    const headers = Object.fromEntries(req.headers);
+    const entry: LoggedRequest = { method: req.method, path, kind: "unknown", body, headers };
+    this.requests.push(entry);
+
+    if (req.method === "POST" && path === "/v1/messages/count_tokens") {
+      entry.kind = "side";
+      return Response.json({ input_tokens: 100 });
+    }
+    if (req.method === "POST" && path === "/v1/messages") {
+      entry.api = "anthropic";
+      if (toolNames(body).includes("Bash")) {
+        entry.kind = "turn";
+        entry.turn = this.decode("anthropic", body);
+      } else {
+        entry.kind = "side";
+      }
+      const reply = entry.turn ? await this.nextReply(entry.turn) : sideReply();
+      return anthropicResponse(body, reply, () => this.id());
+    }
+    if (req.method === "POST" && path === "/v1/responses") {
+      entry.api = "openai";
+      if (toolNames(body).includes("exec_command") && !isStructuredOutput(body)) {
+        entry.kind = "turn";
+        entry.turn = this.decode("openai", body);
+      } else {
+        entry.kind = "side";
+      }
+      const reply = entry.turn ? await this.nextReply(entry.turn) : codexTitle();
+      return sseResponse(openaiEvents(reply, () => this.id()));
+    }
+    if (req.method === "GET" && path.endsWith("/models")) {
+      entry.kind = "side";
+      return Response.json({ object: "list", data: [], models: [] });
+    }
+    return Response.json(
+      { error: { type: "not_found", message: `model server: no ${path}` } },
+      { status: 404 },
+    );
+  }
+
+  private decode(api: Api, body: Json): Turn {
+    const index = this.turnCount++;
+    return api === "anthropic"
+      ? { api, index, body, ...decodeAnthropic(body) }
+      : { api, index, body, ...decodeOpenai(body) };
+  }
+
+  private async nextReply(turn: Turn): Promise<Reply> {
+    const queued = this.queue.shift();
+    if (queued) return queued;
+    return this.responder ? await this.responder(turn) : text("ok");
+  }
+
+  private id(): string {
+    this.ids += 1;
+    return `${Date.now().toString(36)}${this.ids}`;
+  }
+}
+
+function parseJson(raw: string): Json {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === "object" && value !== null ? (value as Json) : {};
+  } catch {
+    return {};
+  }
+}
+
+function toolNames(body: Json): string[] {
+  const tools = Array.isArray(body.tools) ? (body.tools as Json[]) : [];
+  return tools.map((tool) => String(tool.name));
+}
+
+/** Codex asks for a thread title with a JSON schema output format. */
+function isStructuredOutput(body: Json): boolean {
+  const format = (body.text as Json | undefined)?.format as Json | undefined;
+  return format?.type === "json_schema";
+}
+
+function sideReply(): Reply {
+  return text("Scripted session");
+}
+
+function codexTitle(): Reply {
+  return text(JSON.stringify({ title: "Scripted task" }));
+}
+
+const isReminder = (value: string) => value.trimStart().startsWith("<");
+
+function decodeAnthropic(body: Json): Pick<Turn, "userText" | "toolResult"> {
+  const messages = Array.isArray(body.messages) ? (body.messages as Json[]) : [];
+  const users = messages.filter((message) => message.role === "user");
+  let userText: string | undefined;
+  for (const message of users) {
+    const blocks =
+      typeof message.content === "string" ? [{ type: "text", text: message.content }] : message.content;
+    for (const block of (blocks as Json[]) ?? []) {
+      if (block.type === "text" && typeof block.text === "string" && !isReminder(block.text))
+        userText = block.text;
+    }
+  }
+  const last = users.at(-1);
+  const blocks = Array.isArray(last?.content) ? (last.content as Json[]) : [];
+  const result = blocks.find((block) => block.type === "tool_result");
+  return { userText, toolResult: result ? flattenText(result.content) : undefined };
+}
+
+function decodeOpenai(body: Json): Pick<Turn, "userText" | "toolResult"> {
+  const input = Array.isArray(body.input) ? (body.input as Json[]) : [];
+  let userText: string | undefined;
+  for (const item of input) {
+    if (item.type !== "message" || item.role !== "user") continue;
+    for (const part of (item.content as Json[]) ?? []) {
+      if (part.type === "input_text" && typeof part.text === "string" && !isReminder(part.text)) {
+        userText = part.text;
+      }
+    }
+  }
+  const last = input.at(-1);
+  return {
+    userText,
+    toolResult: last?.type === "function_call_output" ? flattenText(last.output) : undefined,
+  };
+}
+
+function flattenText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) return content.map((part) => flattenText((part as Json).text ?? part)).join("");
+  return content === undefined ? "" : JSON.stringify(content);
+}
+
+/** Splits `body` into about 20 chunks spread over `overMs`. */
+function chunks(body: string, overMs = 0): { piece: string; delayMs: number }[] {
+  const count = overMs > 0 ? Math.min(20, Math.max(1, body.length)) : 1;
+  const size = Math.ceil(body.length / count);
+  const pieces: string[] = [];
+  for (let at = 0; at < body.length; at += size) pieces.push(body.slice(at, at + size));
+  return pieces.map((piece) => ({ piece, delayMs: overMs / count }));
+}
+
+function sseResponse(events: Sse[]): Response {
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream({
+    async start(controller) {
+      for (const { event, data, delayMs } of events) {
+        if (delayMs) await Bun.sleep(delayMs);
+        try {
+          controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+        } catch {
+          return; // the client went away (interrupted turn)
+        }
+      }
+      controller.close();
+    },
+  });
+  return new Response(stream, {
+    headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+  });
+}
+
+type Immediate = Exclude<Reply, { kind: "hang" }>;
+
+/** A reply's total hang before its content, and that content. */
+function settle(reply: Reply): { delayMs: number; reply: Immediate } {
+  if (reply.kind !== "hang") return { delayMs: 0, reply };
+  const inner = settle(reply.then);
+  return { delayMs: reply.ms + inner.delayMs, reply: inner.reply };
+}
+
+function anthropicBlocks(
+  reply: Immediate,
+  id: () => string,
+): { blocks: Json[]; deltas: Sse[][]; stop: string } {
+  if (reply.kind === "text") {
+    const deltas = chunks(reply.text, reply.overMs).map(({ piece, delayMs }) => ({
+      event: "content_block_delta",
+      data: { type: "content_block_delta", delta: { type: "text_delta", text: piece } },
+      delayMs,
+    }));
+    return { blocks: [{ type: "text", text: reply.text }], deltas: [deltas], stop: "end_turn" };
+  }
+  const input =
+    reply.kind === "shell"
+      ? { command: reply.command, description: `Run ${reply.command}` }
+      : {
+          questions: [
+            {
+              question: reply.question,
+              header: "Question",
+              multiSelect: false,
+              options: reply.options.map((label) => ({ label, description: `Pick ${label}` })),
+            },
+          ],
+        };
+  const name = reply.kind === "shell" ? "Bash" : "AskUserQuestion";
+  const tool = { type: "tool_use", id: `toolu_${id()}`, name, input };
+  const toolDelta: Sse = {
+    event: "content_block_delta",
+    data: {
+      type: "content_block_delta",
+      delta: { type: "input_json_delta", partial_json: JSON.stringify(input) },
+    },
+  };
+  const preamble = reply.kind === "shell" ? reply.text : undefined;
+  if (!preamble) return { blocks: [tool], deltas: [[toolDelta]], stop: "tool_use" };
+  const textDelta: Sse = {
+    event: "content_block_delta",
+    data: { type: "content_block_delta", delta: { type: "text_delta", text: preamble } },
+  };
+  const blocks = [{ type: "text", text: preamble }, tool];
+  const deltas = [[textDelta], [toolDelta]];
+  return { blocks, deltas, stop: "tool_use" };
+}
+
+function anthropicResponse(body: Json, reply: Reply, id: () => string): Response {
+  const model = String(body.model ?? "claude-scripted");
+  const { delayMs, reply: content } = settle(reply);
+  const { blocks, deltas, stop } = anthropicBlocks(content, id);
+  const usage = { input_tokens: 100, output_tokens: 20 };
+  if (body.stream !== true) {
+    return Response.json({
+      id: `msg_${id()}`,
+      type: "message",
+      role: "assistant",
+      model,
+      content: blocks,
+      stop_reason: stop,
+      stop_sequence: null,
+      usage,
+    });
+  }
+  const message = {
+    id: `msg_${id()}`,
+    type: "message",
+    role: "assistant",
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 100, output_tokens: 1 },
+  };
+  const events: Sse[] = [{ event: "message_start", data: { type: "message_start", message } }];
+  events.push({ event: "ping", data: { type: "ping" }, delayMs });
+  blocks.forEach((block, index) => {
+    const start = block.type === "text" ? { type: "text", text: "" } : { ...block, input: {} };
+    events.push({
+      event: "content_block_start",
+      data: { type: "content_block_start", index, content_block: start },
+    });
+    events.push(...(deltas[index] ?? []).map((delta) => ({ ...delta, data: { ...delta.data, index } })));
+    events.push({ event: "content_block_stop", data: { type: "content_block_stop", index } });
+  });
+  events.push({
+    event: "message_delta",
+    data: {
+      type: "message_delta",
+      delta: { stop_reason: stop, stop_sequence: null },
+      usage: { output_tokens: 20 },
+    },
+  });
+  events.push({ event: "message_stop", data: { type: "message_stop" } });
+  return sseResponse(events);
+}
+
+/**
+ * Codex returns a still-running command to the model after `yield_time_ms` (default 10 s);
+ * 30 s, the most it allows, keeps a `sleep 20` one tool call.
+ */
+function codexExecArguments(cmd: string, escalate: boolean): Json {
+  const args: Json = { cmd, yield_time_ms: 30000 };
+  if (!escalate) return args;
+  return { ...args, sandbox_permissions: "require_escalated", justification: `Do you want to run ${cmd}?` };
+}
+
+function openaiEvents(reply: Reply, id: () => string): Sse[] {
+  const responseId = `resp_${id()}`;
+  const events: Sse[] = [
+    { event: "response.created", data: { type: "response.created", response: { id: responseId } } },
+  ];
+  const { delayMs: delay, reply: body } = settle(reply);
+  const items: Json[] = [];
+  const textOf = body.kind === "text" ? body.text : body.kind === "shell" ? body.text : body.question;
+  if (textOf) {
+    const itemId = `msg_${id()}`;
+    const item = {
+      type: "message",
+      role: "assistant",
+      id: itemId,
+      content: [{ type: "output_text", text: textOf }],
+    };
+    const outputIndex = items.length;
+    items.push(item);
+    events.push({
+      event: "response.output_item.added",
+      data: { type: "response.output_item.added", output_index: outputIndex, item: { ...item, content: [] } },
+      delayMs: delay,
+    });
+    for (const { piece, delayMs } of chunks(textOf, body.kind === "text" ? body.overMs : 0)) {
+      events.push({
+        event: "response.output_text.delta",
+        data: {
+          type: "response.output_text.delta",
+          item_id: itemId,
+          output_index: outputIndex,
+          content_index: 0,
+          delta: piece,
+        },
+        delayMs,
+      });
+    }
+    events.push({
+      event: "response.output_item.done",
+      data: { type: "response.output_item.done", output_index: outputIndex, item },
+    });
+  }
+  if (body.kind === "shell") {
+    const item = {
+      type: "function_call",
+      id: `fc_${id()}`,
+      call_id: `call_${id()}`,
+      name: "exec_command",
+      arguments: JSON.stringify(codexExecArguments(body.command, body.escalate === true)),
+    };
+    const outputIndex = items.length;
+    items.push(item);
+    events.push({
+      event: "response.output_item.added",
+      data: { type: "response.output_item.added", output_index: outputIndex, item },
+      delayMs: textOf ? 0 : delay,
+    });
+    events.push({
+      event: "response.output_item.done",
+      data: { type: "response.output_item.done", output_index: outputIndex, item },
+    });
+  }
+  const usage = {
+    input_tokens: 100,
+    input_tokens_details: null,
+    output_tokens: 20,
+    output_tokens_details: null,
+    total_tokens: 120,
+  };
+  events.push({
+    event: "response.completed",
+    data: {
+      type: "response.completed",
+      response: { id: responseId, status: "completed", output: items, usage },
+    },
+  });
+  return events;
+}
