@@ -92,8 +92,14 @@ const CODEX: Grammar = {
 /** Codex shows a dimmed suggestion in its empty composer; the capture has no colours to tell. */
 const CODEX_PLACEHOLDERS = [
   /^Ask Codex to do anything$/,
-  /^Find and fix a bug in @filename$/,
+  /^Explain this codebase$/,
   /^Summarize recent commits$/,
+  /^Implement \{feature\}$/,
+  /^Find and fix a bug in @filename$/,
+  /^Write tests for @filename$/,
+  /^Improve documentation in @filename$/,
+  /^Run \/review on my current changes$/,
+  /^Use \/skills to list available skills$/,
 ];
 
 function placeholderless(text: string): string {
@@ -121,9 +127,13 @@ const BOTTOM_LINES = 30;
 export function classifyScreen(input: { repl: string; command: string; screen: string }): ScreenState {
   const lines = bottomLines(input.screen, BOTTOM_LINES);
   const grammars = grammarsFor(input.repl, input.command);
-  for (const grammar of grammars)
-    for (const rule of grammar.modal)
-      if (lines.some((line) => rule.pattern.test(line))) return { kind: "modal", reason: rule.reason };
+  // The specific modals first: a generic "esc to cancel" of one REPL must not name another's approval.
+  const modalRules = grammars.flatMap((grammar) => grammar.modal);
+  for (const rule of [
+    ...modalRules.filter((r) => r.reason !== "dialog"),
+    ...modalRules.filter((r) => r.reason === "dialog"),
+  ])
+    if (lines.some((line) => rule.pattern.test(line))) return { kind: "modal", reason: rule.reason };
   if (menuOptions(input.screen).length > 0) return { kind: "modal", reason: "dialog" };
   for (const grammar of grammars)
     for (const rule of grammar.busy)

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { classifyScreen, menuOptions, type ScreenState } from "./screen.ts";
+
+/** Screens captured from the real Claude Code 2.1.328 and Codex 0.169.0 (test/fixtures/screens). */
+function screen(name: string): string {
+  return readFileSync(join(import.meta.dir, "../../test/fixtures/screens", `${name}.txt`), "utf8");
+}
+
+const claude = (name: string) => classifyScreen({ repl: "claude", command: "claude", screen: screen(name) });
+const codex = (name: string) => classifyScreen({ repl: "codex", command: "codex", screen: screen(name) });
+
+describe("Claude Code's screens", () => {
+  it.each<[string, ScreenState]>([
+    ["claude-idle-startup", { kind: "idle" }],
+    ["claude-idle-after-turn", { kind: "idle" }],
+    ["claude-permission-after-esc", { kind: "idle" }],
+    ["claude-idle-typed", { kind: "draft", text: "draft text that is not submitted" }],
+    ["claude-busy-tool", { kind: "busy", reason: "tool running" }],
+    ["claude-busy-streaming", { kind: "busy", reason: "tool running" }],
+    ["claude-busy-thinking", { kind: "busy", reason: "tool running" }],
+    ["claude-permission-bash", { kind: "modal", reason: "permission prompt" }],
+    ["claude-question-2-options", { kind: "modal", reason: "question" }],
+    ["claude-question-3-options", { kind: "modal", reason: "question" }],
+    ["claude-question-2-options-typing-row", { kind: "modal", reason: "question" }],
+  ])("%s is %p", (name, state) => {
+    expect(claude(name)).toEqual(state);
+  });
+
+  it("finds the Type something row by its number: 3 with two options, 4 with three", () => {
+    const row = (name: string) =>
+      menuOptions(screen(name)).find((option) => option.label === "Type something.");
+    expect(row("claude-question-2-options")?.number).toBe(3);
+    expect(row("claude-question-3-options")?.number).toBe(4);
+    expect(menuOptions(screen("claude-question-2-options")).map((option) => option.label)).toEqual([
+      "Red",
+      "Blue",
+      "Type something.",
+      "Chat about this",
+    ]);
+  });
+});
+
+describe("Codex's screens", () => {
+  it.each<[string, ScreenState]>([
+    ["codex-idle-startup", { kind: "idle" }],
+    ["codex-idle-after-turn", { kind: "idle" }],
+    ["codex-approval-after-esc", { kind: "idle" }],
+    ["codex-idle-typed", { kind: "draft", text: "draft text that is not submitted" }],
+    ["codex-busy-tool", { kind: "busy", reason: "tool running" }],
+    ["codex-busy-thinking", { kind: "busy", reason: "tool running" }],
+    ["codex-approval-shell", { kind: "modal", reason: "approval" }],
+  ])("%s is %p", (name, state) => {
+    expect(codex(name)).toEqual(state);
+  });
+
+  it("shows its idle prompt while text streams: only two different reads can tell (push.ts)", () => {
+    expect(codex("codex-busy-streaming")).toEqual({ kind: "idle" });
+  });
+});
+
+describe("any pane", () => {
+  it("reads a REPL it was not told about by trying both grammars", () => {
+    const unknown = (name: string) =>
+      classifyScreen({ repl: "unknown", command: "node", screen: screen(name) });
+    expect(unknown("claude-permission-bash")).toEqual({ kind: "modal", reason: "permission prompt" });
+    expect(unknown("codex-approval-shell")).toEqual({ kind: "modal", reason: "approval" });
+    expect(unknown("claude-idle-after-turn")).toEqual({ kind: "idle" });
+  });
+
+  it("calls a plain shell a shell, and anything else unrecognised", () => {
+    expect(classifyScreen({ repl: "unknown", command: "bash", screen: "$ make test\nok\n$ " })).toEqual({
+      kind: "shell",
+    });
+    expect(classifyScreen({ repl: "claude", command: "vim", screen: "~\n~\n-- INSERT --" })).toEqual({
+      kind: "unknown",
+      reason: "unrecognised screen",
+    });
+    expect(classifyScreen({ repl: "claude", command: "claude", screen: "" })).toEqual({
+      kind: "unknown",
+      reason: "unrecognised screen",
+    });
+  });
+
+  it("holds a shell whose screen shows a REPL's dialog", () => {
+    const state = classifyScreen({
+      repl: "unknown",
+      command: "bash",
+      screen: screen("claude-permission-bash"),
+    });
+    expect(state).toEqual({ kind: "modal", reason: "permission prompt" });
+  });
+});
