@@ -32,16 +32,19 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
     enterPauseMs: ENTER_PAUSE_MS,
   },
   codex: {
-    // The reference's `--approval-mode auto-edit` (edits allowed, commands asked), in the flags
-    // Codex 0.169 accepts; the database folder is added to the sandbox's writable roots, or the
-    // member's own `cafleet poll` fails with "attempt to write a readonly database".
+    // The reference's `--approval-mode auto-edit` (edits allowed, commands asked) in the flags
+    // Codex 0.169 accepts: edits and commands inside the workspace sandbox, anything beyond it
+    // asked (`untrusted` is gone; `on-request` and `never` remain). The database folder joins the
+    // sandbox's writable roots, or the member's own `cafleet poll` fails with "attempt to write a
+    // readonly database". `--no-daemon`: no shared app-server that outlives the pane.
     spawnArgv: ({ prompt, databaseDir }) => [
       "codex",
       "--ask-for-approval",
-      "untrusted",
+      "on-request",
       "--sandbox",
       "workspace-write",
       ...(databaseDir ? ["--add-dir", databaseDir] : []),
+      "--no-daemon",
       prompt,
     ],
     enterPauseMs: ENTER_PAUSE_MS,

@@ -92,11 +92,12 @@ describe("member create", () => {
     expect(await h.argvOf(pane)).toEqual([
       "codex",
       "--ask-for-approval",
-      "untrusted",
+      "on-request",
       "--sandbox",
       "workspace-write",
       "--add-dir",
       h.dir,
+      "--no-daemon",
       `Your session_id is ${s} and your agent_id is ${id}.\n` +
         `You are a member of the team led by Director (${session.directorId}).\n` +
         `Check for instructions using \`cafleet --session-id ${s} poll --agent-id ${id} --new\`.\n` +
