@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pushPollLine } from "../../src/broker/push-line.ts";
+import { ROOT, runCafleet } from "../support/cli.ts";
+import { PrivateTmux, waitFor } from "../support/tmux.ts";
+import { type DirectorSession, MemberHarness } from "./harness.ts";
+
+/**
+ * The pane boundary with fake REPLs (exact argv and keystrokes): tmux's own syntax never runs
+ * user text, texts too long for one tmux command are refused before a key is pressed, and every
+ * call for a pane goes to that pane's own tmux server, whichever server the caller is attached to.
+ */
+
+let h: MemberHarness;
+let session: DirectorSession;
+
+beforeAll(() => {
+  h = new MemberHarness("boundary");
+  session = h.createSession();
+}, 60_000);
+afterAll(() => h.dispose());
+
+function windowCount(): number {
+  return h.tmux.tmux(["list-windows", "-a", "-F", "#{window_id}"]).split("\n").filter(Boolean).length;
+}
+
+describe("tmux never runs user text", () => {
+  it.each([
+    ["Rev;", "kill-server"],
+    ["Rev;", "new-window"],
+    ["Semi", "finish the review;"],
+    ["Slash", "keep this \\;"],
+    ["Both;", "a ; kill-server ;"],
+  ])(
+    "member create --name %p -- %p: the server lives, no window opens, both arrive byte for byte",
+    async (name, prompt) => {
+      const windows = windowCount();
+      const member = h.createMember(session, name, ["--", prompt]);
+      expect(await h.argvOf(member.placement.tmux_pane_id)).toEqual(["claude", "--name", name, prompt]);
+      expect(h.tmux.paneIds()).toContain(h.directorPane);
+      expect(windowCount()).toBe(windows);
+      expect(h.member(session, "delete", ["--member-id", member.agent_id, "--force"]).exitCode).toBe(0);
+    },
+  );
+
+  it("send-input --freetext 'x;' types x; into the question's free-text row", async () => {
+    const member = h.createMember(session, "Answers");
+    const pane = member.placement.tmux_pane_id;
+    await h.waitForReady(pane);
+    h.tmux.tmux(["send-keys", "-t", pane, "-l", "/ask 2"]);
+    h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+    await waitFor(() => h.tmux.capture(pane).includes("Chat about this"), 2000);
+    for (const text of ["x;", "y\\;"]) {
+      const result = h.member(session, "send-input", ["--member-id", member.agent_id, "--freetext", text]);
+      expect(result.exitCode).toBe(0);
+    }
+    expect(await h.waitForInput(pane, 2)).toEqual(["3x;", "3y\\;"]);
+  });
+
+  it("cuts a 20 KB sender name short in nudge lines, so the recipient is still woken", async () => {
+    const member = h.createMember(session, "Woken");
+    const pane = member.placement.tmux_pane_id;
+    await h.waitForReady(pane);
+    h.tmux.tmux(["send-keys", "-t", pane, "-l", "/busy"]);
+    h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+    await waitFor(() => h.tmux.capture(pane).includes("esc to interrupt"), 3000);
+    const longName = "N".repeat(20_000);
+    const registered = h.run([
+      "--session-id",
+      session.sessionId,
+      "--json",
+      "register",
+      "--name",
+      longName,
+      "--description",
+      "d",
+    ]);
+    const sender = JSON.parse(registered.stdout).agent_id as string;
+    const env = { CAFLEET_TEST_NUDGE_TICK_MS: "50", CAFLEET_TEST_NUDGE_BACKOFF_MS: "none" };
+    const sent = h.run(
+      [
+        "--session-id",
+        session.sessionId,
+        "--json",
+        "send",
+        "--agent-id",
+        sender,
+        "--to",
+        member.agent_id,
+        "--text",
+        "hi",
+      ],
+      env,
+    );
+    expect(JSON.parse(sent.stdout).notification_sent).toBe(false);
+    writeFileSync(join(h.dir, `${pane}.idle`), "");
+    expect(await h.waitForInput(pane, 1, 5000)).toEqual([
+      `${pushPollLine(session.sessionId, member.agent_id)}  # from ${"N".repeat(39)}…`,
+    ]);
+  });
+});
+
+describe("the pane's own tmux server", () => {
+  let other: PrivateTmux;
+  let otherPane: string;
+  const otherDir = () => join(h.dir, "other");
+
+  beforeAll(() => {
+    Bun.spawnSync(["mkdir", "-p", otherDir()]);
+    other = new PrivateTmux("other");
+    // The unrelated server's first pane records whatever is typed into it, like an idle shell would run it.
+    otherPane = other.start(
+      "elsewhere",
+      {},
+      {
+        env: { CAFLEET_FAKE_AGENT_DIR: otherDir(), PATH: h.path },
+        command: ["env", "FAKE_AGENT_NAME=bystander", "bash", join(ROOT, "test/fixtures/fake-agent.sh")],
+      },
+    );
+  });
+  afterAll(() => other.kill());
+
+  it("a sender attached to another tmux server types into the member's pane on its own server, never into the same pane id there", async () => {
+    const member = h.createMember(session, "Remote");
+    const pane = member.placement.tmux_pane_id;
+    await h.waitForReady(pane);
+    // The bystander's pane id is the one the member has on its server, or another: neither may get keys.
+    const sent = runCafleet(
+      [
+        "--session-id",
+        session.sessionId,
+        "--json",
+        "send",
+        "--agent-id",
+        session.directorId,
+        "--to",
+        member.agent_id,
+        "--text",
+        "hello",
+      ],
+      h.env(other.envFor(otherPane)),
+    );
+    expect(sent.exitCode).toBe(0);
+    expect(JSON.parse(sent.stdout).notification_sent).toBe(true);
+    expect(await h.waitForInput(pane, 1)).toEqual([pushPollLine(session.sessionId, member.agent_id)]);
+    await Bun.sleep(300);
+    expect(other.capture(otherPane)).not.toContain("cafleet");
+    const listed = runCafleet(
+      ["--session-id", session.sessionId, "--json", "member", "list", "--agent-id", session.directorId],
+      h.env(other.envFor(otherPane)),
+    );
+    const row = (JSON.parse(listed.stdout) as { agent_id: string; status: string }[]).find(
+      (entry) => entry.agent_id === member.agent_id,
+    );
+    expect(row?.status).toBe("active");
+  });
+
+  it("a process outside tmux pushes to the recorded server too", async () => {
+    const member = h.createMember(session, "Outside");
+    const pane = member.placement.tmux_pane_id;
+    await h.waitForReady(pane);
+    const sent = runCafleet(
+      [
+        "--session-id",
+        session.sessionId,
+        "--json",
+        "send",
+        "--agent-id",
+        session.directorId,
+        "--to",
+        member.agent_id,
+        "--text",
+        "hi",
+      ],
+      h.env({ TMUX: undefined, TMUX_PANE: undefined }),
+    );
+    expect(JSON.parse(sent.stdout).notification_sent).toBe(true);
+    expect(await h.waitForInput(pane, 1)).toEqual([pushPollLine(session.sessionId, member.agent_id)]);
+  });
+});
