@@ -8,6 +8,7 @@ import { binaryFigures } from "./binary.ts";
 import { cliLatency } from "./cli-latency.ts";
 import { concurrentWriters } from "./concurrent-writers.ts";
 import { deepHistory } from "./deep-history.ts";
+import { fanOut } from "./fan-out.ts";
 import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";
 import { type Row, renderTable, writeResults } from "./lib/table.ts";
@@ -22,6 +23,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "throughput", run: throughput },
   { name: "history", run: deepHistory },
   { name: "push", run: pushLatency },
+  { name: "fan-out", run: fanOut },
   { name: "poll-bytes", run: pollBytes },
   { name: "server", run: serverFigures },
   { name: "binary", run: binaryFigures },
