@@ -2,8 +2,8 @@ import type { Database } from "bun:sqlite";
 import { openDatabase } from "./db.ts";
 import {
   acquireSessionNudger,
-  holdReportMs,
   dropSessionNudger,
+  holdReportMs,
   listSessionUnfetched,
   type PendingDelivery,
   releaseSessionNudgerIfDone,

@@ -3,7 +3,7 @@ import { messageOf } from "../errors.ts";
 import { BACKENDS, isCodingAgent } from "../repl/backends.ts";
 import { classifyScreen, type HoldReason, type ScreenState } from "../repl/screen.ts";
 import { type PaneRef, type PaneView, paneExists, pressKeys, readPaneView, typeText } from "../tmux/pane.ts";
-import { isPaneGone, tmuxOnPath } from "../tmux/run.ts";
+import { isPaneGone, isServerGone, tmuxOnPath } from "../tmux/run.ts";
 import { markPaneGone, recordHeld, recordNudged, recordPushFailed } from "./delivery.ts";
 import { findPaneAddress } from "./pane-address.ts";
 
@@ -190,14 +190,15 @@ async function settle(
  */
 async function recordFailure(db: Database, target: Target, error: unknown): Promise<void> {
   recordPushFailed(db, target.taskIds, messageOf(error));
-  if (isPaneGone(error) && (await confirmedGone(target.ref)))
+  if ((isPaneGone(error) || isServerGone(error)) && (await confirmedGone(target.ref)))
     markPaneGone(db, target.recipientId, target.ref.id);
 }
 
+/** Asked again on the pane's own server: not listed, or no server there at all. */
 async function confirmedGone(ref: PaneRef): Promise<boolean> {
   try {
     return !(await paneExists(ref));
-  } catch {
-    return false;
+  } catch (error) {
+    return isServerGone(error);
   }
 }

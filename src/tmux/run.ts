@@ -89,6 +89,12 @@ export async function runTmuxCommandsAsync(commands: string[][], options: TmuxOp
   return stdout;
 }
 
+/** The pane's tmux server is not running (its socket is gone or refuses): its panes are gone too. */
+export function isServerGone(error: unknown): boolean {
+  const text = error instanceof Error ? error.message.toLowerCase() : "";
+  return text.includes("no server running") || text.includes("error connecting to");
+}
+
 /** Pane-gone failures are the only ones `/exit` and `kill-pane` may ignore. */
 export function isPaneGone(error: unknown): boolean {
   const text = error instanceof Error ? error.message.toLowerCase() : "";

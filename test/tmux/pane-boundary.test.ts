@@ -101,6 +101,52 @@ describe("tmux never runs user text", () => {
   });
 });
 
+describe("a dead tmux server", () => {
+  it("ends the background nudger: the held member's pane is marked gone and nothing keeps running", async () => {
+    const doomed = new MemberHarness("doomed");
+    try {
+      const own = doomed.createSession();
+      const member = doomed.createMember(own, "Doomed");
+      const pane = member.placement.tmux_pane_id;
+      await doomed.waitForReady(pane);
+      doomed.tmux.tmux(["send-keys", "-t", pane, "-l", "/busy"]);
+      doomed.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+      await waitFor(() => doomed.tmux.capture(pane).includes("esc to interrupt"), 3000);
+      const env = { CAFLEET_TEST_NUDGE_TICK_MS: "50" };
+      const sent = doomed.run(
+        [
+          "--session-id",
+          own.sessionId,
+          "--json",
+          "send",
+          "--agent-id",
+          own.directorId,
+          "--to",
+          member.agent_id,
+          "--text",
+          "x",
+        ],
+        env,
+      );
+      expect(JSON.parse(sent.stdout).notification_sent).toBe(false);
+      const lease = () =>
+        doomed.sql("SELECT 1 FROM sessions WHERE session_id = ? AND nudge_holder IS NOT NULL", own.sessionId)
+          .length;
+      expect(await waitFor(() => lease() === 1, 3000)).toBe(true);
+      doomed.tmux.kill();
+      expect(await waitFor(() => lease() === 0, 5000)).toBe(true);
+      expect(
+        doomed.sql<{ gone: number }>(
+          "SELECT pane_gone_at IS NOT NULL AS gone FROM agent_placements WHERE agent_id = ?",
+          member.agent_id,
+        ),
+      ).toEqual([{ gone: 1 }]);
+    } finally {
+      doomed.dispose();
+    }
+  }, 20_000);
+});
+
 describe("the pane's own tmux server", () => {
   let other: PrivateTmux;
   let otherPane: string;
