@@ -81,7 +81,17 @@ describe("skills/", () => {
 describe(".claude-plugin/", () => {
   const plugin = JSON.parse(readFileSync(join(ROOT, ".claude-plugin/plugin.json"), "utf8"));
   const marketplace = JSON.parse(readFileSync(join(ROOT, ".claude-plugin/marketplace.json"), "utf8"));
-  const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const { version, license } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+
+  test("the repository, package.json and plugin.json name one licence, MIT", () => {
+    expect(readFileSync(join(ROOT, "LICENSE"), "utf8").split("\n").slice(0, 3)).toEqual([
+      "MIT License",
+      "",
+      "Copyright (c) 2026 cafleet contributors",
+    ]);
+    expect(license).toBe("MIT");
+    expect(plugin.license).toBe(license);
+  });
 
   test("plugin.json names the plugin cafleet and points at the five skills", () => {
     expect(plugin.name).toBe("cafleet");
