@@ -14,7 +14,7 @@ export function makeTempDir(prefix = "cafleet-test-"): { dir: string; cleanup: (
 }
 
 /**
- * An environment for the binary: its own HOME and database, no tmux unless given. TMUX_TMPDIR
+ * An environment for the binary: its own HOME (so its own ~/.claude) and database, no tmux unless given. TMUX_TMPDIR
  * points into the temp folder so a push notification can never reach the machine's default
  * tmux server: without a private $TMUX, tmux finds no server at all.
  */
@@ -27,6 +27,9 @@ export function isolatedEnv(dir: string, extra: Env = {}): Env {
   };
   delete env.TMUX;
   delete env.TMUX_PANE;
+  // Claude Code's own folders follow HOME unless these move them.
+  delete env.CLAUDE_CONFIG_DIR;
+  delete env.CLAUDE_CODE_PLUGIN_CACHE_DIR;
   return { ...env, ...extra };
 }
 
