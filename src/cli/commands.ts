@@ -198,7 +198,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "doctor",
-    summary: "Print the calling pane's tmux identifiers.",
+    summary: "Print the calling pane's tmux identifiers and where the cafleet skill is installed.",
     options: [],
     needsSession: false,
     load: () => import("./doctor.ts").then((m) => m.doctor),

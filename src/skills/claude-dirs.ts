@@ -23,3 +23,24 @@ export function claudeConfigDir(env: Env): string {
 export function userSkillsDir(env: Env): string {
   return process.getBuiltinModule("node:path").join(claudeConfigDir(env), "skills");
 }
+
+export function installedPluginsFile(env: Env): string {
+  const { join } = process.getBuiltinModule("node:path");
+  return join(
+    env.CLAUDE_CODE_PLUGIN_CACHE_DIR || join(claudeConfigDir(env), "plugins"),
+    "installed_plugins.json",
+  );
+}
+
+/** The project skills folders Claude Code reads for a session started in `cwd`, nearest first. */
+export function projectSkillsDirs(cwd: string, env: Env): string[] {
+  const { existsSync } = process.getBuiltinModule("node:fs");
+  const { dirname, join, resolve } = process.getBuiltinModule("node:path");
+  const home = resolve(homeDir(env));
+  const dirs: string[] = [];
+  for (let dir = resolve(cwd); dir !== home; dir = dirname(dir)) {
+    dirs.push(join(dir, ".claude", "skills"));
+    if (existsSync(join(dir, ".git")) || dirname(dir) === dir) break;
+  }
+  return dirs;
+}
