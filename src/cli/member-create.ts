@@ -9,6 +9,7 @@ import { type CallerContext, readCallerContext, requireTmuxAvailable } from "../
 import { sendExit } from "../tmux/keys.ts";
 import { selectMainVertical } from "../tmux/layout.ts";
 import { splitWindow } from "../tmux/split.ts";
+import { prepareMemberSkills } from "./member-skills.ts";
 import { type CommandContext, optionString, requiredString } from "./spec.ts";
 
 /** The argv appended to split-window for each coding agent (tmux.md §4). */
@@ -67,6 +68,7 @@ async function failAfterRollback(
 export async function memberCreate(ctx: CommandContext): Promise<void> {
   const codingAgent = (optionString(ctx, "--coding-agent") ?? "claude") as CodingAgent;
   const caller = requireSpawnable(ctx, codingAgent);
+  await prepareMemberSkills(ctx, codingAgent);
   const { db } = openDatabase(ctx.env);
   const directorId = requiredString(ctx, "--agent-id");
   const pending = {

@@ -8,6 +8,7 @@ import { requireTmuxAvailable } from "../tmux/context.ts";
 import { paneExists } from "../tmux/panes.ts";
 import { splitWindow } from "../tmux/split.ts";
 import { relayout, requireSpawnable, spawnCommand } from "./member-create.ts";
+import { prepareMemberSkills } from "./member-skills.ts";
 import { type CommandContext, requiredString } from "./spec.ts";
 
 /**
@@ -44,6 +45,7 @@ export async function memberRespawn(ctx: CommandContext): Promise<void> {
 
   const codingAgent = member.placement.coding_agent as CodingAgent;
   const caller = requireSpawnable(ctx, codingAgent);
+  await prepareMemberSkills(ctx, codingAgent);
   const prompt = resolvePrompt(promptTemplate([], codingAgent), {
     session_id: ctx.sessionId,
     agent_id: member.agent_id,

@@ -66,3 +66,9 @@ export async function runCafleetAsync(args: string[], env: Env): Promise<CliResu
   ]);
   return { stdout, stderr, exitCode };
 }
+
+/** Writes the binary's skills into `home`'s ~/.claude/skills, as for a user who ran `cafleet skills install`. */
+export function installSkills(home: string): void {
+  const result = runCafleet(["skills", "install"], isolatedEnv(home));
+  if (result.exitCode !== 0) throw new Error(`skills install failed: ${result.stderr}`);
+}
