@@ -9,12 +9,13 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { description, version } from "../package.json" with { type: "json" };
+import { description, license, version } from "../package.json" with { type: "json" };
 import { binaryName, npmPackageName, PLATFORMS, type Platform, platformKey } from "./platforms.ts";
 
 const root = join(import.meta.dir, "..");
 const SHIM = join(root, "npm/cafleet/bin/cafleet.js");
 const README = join(root, "npm/cafleet/README.md");
+const LICENSE = join(root, "LICENSE");
 
 const OS_NAMES: Record<Platform["os"], string> = { linux: "Linux", darwin: "macOS" };
 
@@ -29,10 +30,12 @@ export function writePlatformPackage(platform: Platform, binary: string, outDir:
   mkdirSync(join(dir, "bin"), { recursive: true });
   copyFileSync(binary, join(dir, "bin/cafleet"));
   chmodSync(join(dir, "bin/cafleet"), 0o755);
+  copyFileSync(LICENSE, join(dir, "LICENSE"));
   writeJson(join(dir, "package.json"), {
     name: npmPackageName(platform),
     version,
     description: `The cafleet binary for ${OS_NAMES[platform.os]} ${platform.arch}.`,
+    license,
     os: [platform.os],
     cpu: [platform.arch],
     // Bun's Linux builds link against glibc; npm skips this package on musl.
@@ -55,10 +58,12 @@ export function writeMainPackage(outDir: string): string {
   copyFileSync(SHIM, join(dir, "bin/cafleet.js"));
   chmodSync(join(dir, "bin/cafleet.js"), 0o755);
   copyFileSync(README, join(dir, "README.md"));
+  copyFileSync(LICENSE, join(dir, "LICENSE"));
   writeJson(join(dir, "package.json"), {
     name: "cafleet",
     version,
     description,
+    license,
     bin: { cafleet: "bin/cafleet.js" },
     files: ["bin/cafleet.js"],
     optionalDependencies: Object.fromEntries(

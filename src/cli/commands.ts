@@ -24,6 +24,10 @@ const memberId: OptionSpec = {
   help: "The member's agent id.",
 };
 const localJson: OptionSpec = { flag: "--json", help: "Print JSON." };
+const installSkills: OptionSpec = {
+  flag: "--install-skills",
+  help: "First install the embedded skills into the user's skills folder (as 'cafleet skills install').",
+};
 
 export const GROUPS: GroupSpec[] = [
   {
@@ -102,6 +106,7 @@ export const GROUPS: GroupSpec[] = [
             choices: ["claude", "codex"],
             help: "Which coding agent to spawn (default claude).",
           },
+          installSkills,
         ],
         positional: { name: "PROMPT", arity: "many" },
         needsSession: true,
@@ -157,7 +162,7 @@ export const GROUPS: GroupSpec[] = [
       {
         name: "respawn",
         summary: "Restart a member whose pane is gone, same agent id and inbox, in a new pane.",
-        options: [{ ...agentId, help: "The Director's agent id." }, memberId],
+        options: [{ ...agentId, help: "The Director's agent id." }, memberId, installSkills],
         needsSession: true,
         load: () => import("./member-respawn.ts").then((m) => m.memberRespawn),
       },
@@ -198,7 +203,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "doctor",
-    summary: "Print the calling pane's tmux identifiers.",
+    summary: "Print the calling pane's tmux identifiers and where the cafleet skill is installed.",
     options: [],
     needsSession: false,
     load: () => import("./doctor.ts").then((m) => m.doctor),

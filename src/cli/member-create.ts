@@ -9,6 +9,7 @@ import { printJson, printLine, writeStderr } from "../output.ts";
 import { type CallerContext, readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
 import { selectMainVertical } from "../tmux/layout.ts";
 import { killPane, type PaneRef } from "../tmux/pane.ts";
+import { prepareMemberSkills } from "./member-skills.ts";
 import { type CommandContext, optionString, requiredString } from "./spec.ts";
 
 export function requireSpawnable(ctx: CommandContext, codingAgent: CodingAgent): CallerContext {
@@ -60,6 +61,7 @@ async function failAfterRollback(
 export async function memberCreate(ctx: CommandContext): Promise<void> {
   const codingAgent = (optionString(ctx, "--coding-agent") ?? "claude") as CodingAgent;
   const caller = requireSpawnable(ctx, codingAgent);
+  await prepareMemberSkills(ctx, codingAgent);
   const { db, path } = openDatabase(ctx.env);
   const directorId = requiredString(ctx, "--agent-id");
   const pending = {

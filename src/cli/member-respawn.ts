@@ -9,6 +9,7 @@ import { printJson, printLine } from "../output.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { killPane, type PaneRef, paneExists } from "../tmux/pane.ts";
 import { relayout, requireSpawnable } from "./member-create.ts";
+import { prepareMemberSkills } from "./member-skills.ts";
 import { type CommandContext, requiredString } from "./spec.ts";
 
 /**
@@ -46,6 +47,7 @@ export async function memberRespawn(ctx: CommandContext): Promise<void> {
 
   const codingAgent = member.placement.coding_agent as CodingAgent;
   const caller = requireSpawnable(ctx, codingAgent);
+  await prepareMemberSkills(ctx, codingAgent);
   const prompt = resolvePrompt(promptTemplate([], codingAgent), {
     session_id: ctx.sessionId,
     agent_id: member.agent_id,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { ICON_PATH, iconPng } from "../../scripts/icon.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const SKILLS = join(ROOT, "skills");
@@ -81,7 +82,17 @@ describe("skills/", () => {
 describe(".claude-plugin/", () => {
   const plugin = JSON.parse(readFileSync(join(ROOT, ".claude-plugin/plugin.json"), "utf8"));
   const marketplace = JSON.parse(readFileSync(join(ROOT, ".claude-plugin/marketplace.json"), "utf8"));
-  const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const { version, license } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+
+  test("the repository, package.json and plugin.json name one licence, MIT", () => {
+    expect(readFileSync(join(ROOT, "LICENSE"), "utf8").split("\n").slice(0, 3)).toEqual([
+      "MIT License",
+      "",
+      "Copyright (c) 2026 cafleet contributors",
+    ]);
+    expect(license).toBe("MIT");
+    expect(plugin.license).toBe(license);
+  });
 
   test("plugin.json names the plugin cafleet and points at the five skills", () => {
     expect(plugin.name).toBe("cafleet");
@@ -94,6 +105,19 @@ describe(".claude-plugin/", () => {
         .filter((entry) => existsSync(join(folder, entry, "SKILL.md")))
         .sort(),
     ).toEqual(PLUGIN_SKILLS);
+  });
+
+  test("plugin.json's icon is the square PNG that scripts/icon.ts draws, 512 to 2048 px, under 2 MB", () => {
+    expect(plugin.icon).toBe("./.claude-plugin/icon.png");
+    const png = readFileSync(join(ROOT, plugin.icon));
+    expect(join(ROOT, plugin.icon)).toBe(ICON_PATH);
+    expect([...png.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    expect(width).toBe(height);
+    expect(width).toBeGreaterThanOrEqual(512);
+    expect(width).toBeLessThanOrEqual(2048);
+    expect(png.length).toBeLessThan(2 * 1024 * 1024);
+    expect(Buffer.compare(png, iconPng())).toBe(0);
   });
 
   test("marketplace.json lists the plugin from this repository", () => {

@@ -6,12 +6,20 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { version } from "../../package.json" with { type: "json" };
 import { npmPack, writeMainPackage, writePlatformPackage } from "../../scripts/npm-packages.ts";
 import { bunTarget, hostPlatform, type Platform, platformKey } from "../../scripts/platforms.ts";
-import { BINARY, type CliResult, type Env, isolatedEnv, makeTempDir, runCafleet } from "../support/cli.ts";
+import {
+  BINARY,
+  type CliResult,
+  type Env,
+  isolatedEnv,
+  makeTempDir,
+  ROOT,
+  runCafleet,
+} from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
 
 const host = hostPlatform();
@@ -126,6 +134,18 @@ describe("npm install -g of the packed tarballs", () => {
     const binary = join(modules, `@cafleet/${platformKey(host as Platform)}/bin/cafleet`);
     expect(statSync(binary).mode & 0o777).toBe(0o755);
     expect(statSync(binary).size).toBe(statSync(BINARY).size);
+  });
+
+  test("both packages carry the MIT licence: the field and the LICENSE file", () => {
+    const licence = readFileSync(join(ROOT, "LICENSE"), "utf8");
+    for (const name of ["cafleet", `@cafleet/${platformKey(host as Platform)}`]) {
+      const dir = join(prefix, "lib/node_modules", name);
+      expect([name, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).license]).toEqual([
+        name,
+        "MIT",
+      ]);
+      expect([name, readFileSync(join(dir, "LICENSE"), "utf8")]).toEqual([name, licence]);
+    }
   });
 
   test("cafleet --version and cafleet version --json through the shim", () => {

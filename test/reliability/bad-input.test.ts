@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMMANDS, GROUPS } from "../../src/cli/commands.ts";
 import type { CommandSpec } from "../../src/cli/spec.ts";
-import { BINARY, type CliResult, runCafleet } from "../support/cli.ts";
+import { BINARY, type CliResult, installSkills, runCafleet } from "../support/cli.ts";
 import { waitFor } from "../support/tmux.ts";
 import { FAKE_AGENTS } from "../tmux/harness.ts";
 import {
@@ -51,6 +51,8 @@ beforeAll(() => {
     PATH: `${FAKE_AGENTS}:${process.env.PATH}`,
     CAFLEET_FAKE_AGENT_DIR: "",
   });
+  // Its claude members are told to load the cafleet skill; without it member create warns.
+  installSkills(sandbox.dir);
   main = sandbox.createSession("main");
   other = sandbox.createSession("other");
   gone = sandbox.createSession("gone");

@@ -8,7 +8,15 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { extractCommands, shellWords } from "../docs/extract.ts";
-import { BINARY, type CliResult, isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
+import {
+  BINARY,
+  type CliResult,
+  installSkills,
+  isolatedEnv,
+  makeTempDir,
+  ROOT,
+  runCafleet,
+} from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
 
 const SKILL = "skills/cafleet/roles/director.md";
@@ -22,6 +30,8 @@ const PATH = `${FAKE_CLAUDE_DIR}:${bin}:${process.env.PATH}`;
 const tmux = new PrivateTmux("walk");
 const directorPane = tmux.start("main", {}, { env: { PATH, LANG: "C.UTF-8" } });
 const env = isolatedEnv(temp.dir, { ...tmux.envFor(directorPane), PATH });
+// The Director has the skills installed (it is following one); its members are told to load them.
+installSkills(temp.dir);
 
 afterAll(() => {
   tmux.kill();

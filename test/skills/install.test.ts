@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { version } from "../../package.json" with { type: "json" };
 import { isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
 
 const temp = makeTempDir("cafleet-skills-");
@@ -24,12 +25,18 @@ function expectedStdout(target: string): string {
   return `${lines.join("\n")}\nInstalled 5 skills (${EXPECTED.length} files) into ${target}.\n`;
 }
 
+/** A file as the repository has it; a SKILL.md also records the binary's version in its front matter. */
+function expectedBytes(path: string): Buffer {
+  const source = readFileSync(join(SOURCE, path));
+  if (!path.endsWith("/SKILL.md")) return source;
+  const text = source.toString("utf8");
+  const end = text.indexOf("\n---\n", 4) + 1;
+  return Buffer.from(`${text.slice(0, end)}metadata:\n  cafleet-version: "${version}"\n${text.slice(end)}`);
+}
+
 function expectSameBytes(target: string): void {
   for (const path of EXPECTED)
-    expect([
-      path,
-      Buffer.compare(readFileSync(join(target, path)), readFileSync(join(SOURCE, path))),
-    ]).toEqual([path, 0]);
+    expect([path, Buffer.compare(readFileSync(join(target, path)), expectedBytes(path))]).toEqual([path, 0]);
 }
 
 describe("cafleet skills install", () => {
@@ -45,6 +52,20 @@ describe("cafleet skills install", () => {
     expect(result.stdout).toBe(expectedStdout(target));
     expect(filesUnder(target).map((path) => relative(target, path))).toEqual(EXPECTED);
     expectSameBytes(target);
+  });
+
+  test("records the binary's version in each SKILL.md's front matter, after name and description", () => {
+    const target = join(temp.dir, "stamped");
+    expect(runCafleet(["skills", "install", "--dir", target], env).exitCode).toBe(0);
+    const skills = EXPECTED.filter((path) => path.endsWith("/SKILL.md"));
+    expect(skills).toHaveLength(5);
+    for (const path of skills) {
+      const lines = readFileSync(join(target, path), "utf8").split("\n");
+      const name = path.split("/")[0];
+      expect(lines.slice(0, 2)).toEqual(["---", `name: ${name}`]);
+      expect(lines[2]).toStartWith("description: ");
+      expect(lines.slice(3, 6)).toEqual(["metadata:", `  cafleet-version: "${version}"`, "---"]);
+    }
   });
 
   test("overwrites its own files, leaves other files alone, and is idempotent", () => {
@@ -75,6 +96,14 @@ describe("cafleet skills install", () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(expectedStdout(target));
     expectSameBytes(target);
+  });
+
+  test("defaults to $CLAUDE_CONFIG_DIR/skills when that moves Claude Code's folder", () => {
+    const config = join(temp.dir, "claude-config");
+    const result = runCafleet(["skills", "install"], { ...env, CLAUDE_CONFIG_DIR: config });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(expectedStdout(join(config, "skills")));
+    expectSameBytes(join(config, "skills"));
   });
 
   test("a relative --dir is taken from the current directory", () => {

@@ -14,7 +14,7 @@ export function makeTempDir(prefix = "cafleet-test-"): { dir: string; cleanup: (
 }
 
 /**
- * An environment for the binary: its own HOME and database, no tmux unless given. TMUX_TMPDIR
+ * An environment for the binary: its own HOME (so its own ~/.claude) and database, no tmux unless given. TMUX_TMPDIR
  * points into the temp folder so a push notification can never reach the machine's default
  * tmux server: without a private $TMUX, tmux finds no server at all.
  */
@@ -27,6 +27,9 @@ export function isolatedEnv(dir: string, extra: Env = {}): Env {
   };
   delete env.TMUX;
   delete env.TMUX_PANE;
+  // Claude Code's own folders follow HOME unless these move them.
+  delete env.CLAUDE_CONFIG_DIR;
+  delete env.CLAUDE_CODE_PLUGIN_CACHE_DIR;
   return { ...env, ...extra };
 }
 
@@ -62,4 +65,10 @@ export async function runCafleetAsync(args: string[], env: Env): Promise<CliResu
     proc.exited,
   ]);
   return { stdout, stderr, exitCode };
+}
+
+/** Writes the binary's skills into `home`'s ~/.claude/skills, as for a user who ran `cafleet skills install`. */
+export function installSkills(home: string): void {
+  const result = runCafleet(["skills", "install"], isolatedEnv(home));
+  if (result.exitCode !== 0) throw new Error(`skills install failed: ${result.stderr}`);
 }

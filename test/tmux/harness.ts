@@ -1,7 +1,15 @@
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CliResult, type Env, isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
+import {
+  type CliResult,
+  type Env,
+  installSkills,
+  isolatedEnv,
+  makeTempDir,
+  ROOT,
+  runCafleet,
+} from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
 
 export const FAKE_AGENTS = join(ROOT, "test/fixtures/agents");
@@ -56,6 +64,8 @@ export class MemberHarness {
       },
     );
     this.windowId = this.tmux.tmux(["display-message", "-p", "-t", this.directorPane, "#{window_id}"]).trim();
+    // The Director's HOME has the skills its claude members are told to load.
+    installSkills(this.dir);
   }
 
   /**

@@ -334,16 +334,22 @@ describe("member send-input", () => {
 });
 
 describe("doctor", () => {
-  it("prints the calling pane's coordinates, as text and JSON", () => {
+  // The lines after these report the cafleet skill: test/skills/doctor.test.ts.
+  it("prints the calling pane's coordinates first, as text and JSON", () => {
     const pane = claude.placement.tmux_pane_id;
     const env = { TMUX_PANE: pane };
-    expect(h.run(["doctor"], env)).toEqual({
-      stdout: `tmux:\n  session_name:  main\n  window_id:     ${h.windowId}\n  pane_id:       ${pane}\n  TMUX_PANE:     ${pane}\n`,
-      stderr: "",
-      exitCode: 0,
-    });
-    expect(JSON.parse(h.run(["--json", "doctor"], env).stdout)).toEqual({
-      tmux: { session_name: "main", window_id: h.windowId, pane_id: pane, tmux_pane_env: pane },
+    const text = h.run(["doctor"], env);
+    expect([text.stderr, text.exitCode]).toEqual(["", 0]);
+    expect(text.stdout).toStartWith(
+      `tmux:\n  session_name:  main\n  window_id:     ${h.windowId}\n  pane_id:       ${pane}\n  TMUX_PANE:     ${pane}\nskills:\n`,
+    );
+    const json = JSON.parse(h.run(["--json", "doctor"], env).stdout);
+    expect(Object.keys(json)).toEqual(["tmux", "skills"]);
+    expect(json.tmux).toEqual({
+      session_name: "main",
+      window_id: h.windowId,
+      pane_id: pane,
+      tmux_pane_env: pane,
     });
   });
 
