@@ -60,7 +60,8 @@ type Grammar = {
 const CLAUDE: Grammar = {
   modal: [
     { pattern: /Do you want to (?:proceed|make this edit|create|allow)/i, reason: "permission prompt" },
-    { pattern: /\b(?:Type something|Chat about this)\b/, reason: "question" },
+    // AskUserQuestion's last rows: `3. Type something.` and `4. Chat about this` (numbers vary).
+    { pattern: /^\s*(?:[❯>]\s*)?\d{1,2}\.\s+(?:Type something\.|Chat about this)\s*$/, reason: "question" },
     { pattern: /Esc to cancel|Enter to (?:select|confirm)/i, reason: "dialog" },
   ],
   busy: [{ pattern: /esc to interrupt/i, reason: "tool running" }],
