@@ -52,6 +52,8 @@ function bottomLines(screen: string, count: number): string[] {
 
 type Grammar = {
   modal: { pattern: RegExp; reason: HoldReason }[];
+  /** What the pane title says on its own (Codex: a braille spinner while busy). */
+  title?: { pattern: RegExp; state: ScreenState }[];
   busy: { pattern: RegExp; reason: HoldReason }[];
   /** The text in the input box when the prompt is showing, else null. */
   composer(lines: string[]): string | null;
@@ -81,6 +83,11 @@ const CODEX: Grammar = {
     { pattern: /Press enter to (?:confirm|continue)|esc to (?:cancel|go back)/i, reason: "dialog" },
   ],
   busy: [{ pattern: /esc to interrupt/i, reason: "tool running" }],
+  // While Codex streams text its screen looks idle; its title starts with a spinner frame.
+  title: [
+    { pattern: /^\[ \. \] Action Required/, state: { kind: "modal", reason: "approval" } },
+    { pattern: /^[\u2801-\u28ff] /, state: { kind: "busy", reason: "streaming" } },
+  ],
   composer(lines) {
     for (let index = lines.length - 1; index >= Math.max(0, lines.length - 8); index--) {
       const match = /^\s*›(?:\s(.*?))?\s*$/.exec(lines[index]!);
@@ -125,9 +132,15 @@ function grammarsFor(repl: string, command: string): Grammar[] {
 
 const BOTTOM_LINES = 30;
 
-export function classifyScreen(input: { repl: string; command: string; screen: string }): ScreenState {
+export function classifyScreen(input: {
+  repl: string;
+  command: string;
+  screen: string;
+  title?: string;
+}): ScreenState {
   const lines = bottomLines(input.screen, BOTTOM_LINES);
   const grammars = grammarsFor(input.repl, input.command);
+  const title = input.title ?? "";
   // The specific modals first: a generic "esc to cancel" of one REPL must not name another's approval.
   const modalRules = grammars.flatMap((grammar) => grammar.modal);
   for (const rule of [
@@ -136,6 +149,8 @@ export function classifyScreen(input: { repl: string; command: string; screen: s
   ])
     if (lines.some((line) => rule.pattern.test(line))) return { kind: "modal", reason: rule.reason };
   if (menuOptions(input.screen).length > 0) return { kind: "modal", reason: "dialog" };
+  for (const grammar of grammars)
+    for (const rule of grammar.title ?? []) if (rule.pattern.test(title)) return rule.state;
   for (const grammar of grammars)
     for (const rule of grammar.busy)
       if (lines.some((line) => rule.pattern.test(line))) return { kind: "busy", reason: rule.reason };

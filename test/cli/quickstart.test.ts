@@ -1,8 +1,8 @@
-import { HEAD_VERSION } from "../../src/broker/schema.ts";
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, it } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { HEAD_VERSION } from "../../src/broker/schema.ts";
 import { BINARY, makeTempDir, ROOT } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
 

@@ -269,7 +269,9 @@ describe("every flag of every database command, given bad values", () => {
     const literal = values(sandbox.dir).at(-2)!.text!;
     sandbox.tmux.tmux(["send-keys", "-t", memberPane, "-l", "/ask 2"]);
     sandbox.tmux.tmux(["send-keys", "-t", memberPane, "Enter"]);
-    expect(await waitFor(() => sandbox.tmux.capture(memberPane).includes("Chat about this"), 5000)).toBe(true);
+    expect(await waitFor(() => sandbox.tmux.capture(memberPane).includes("Chat about this"), 5000)).toBe(
+      true,
+    );
     const answered = sandbox.run([
       "--session-id",
       main.sessionId,
