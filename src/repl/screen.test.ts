@@ -55,8 +55,25 @@ describe("Codex's screens", () => {
     expect(codex(name)).toEqual(state);
   });
 
-  it("shows its idle prompt while text streams: only two different reads can tell (push.ts)", () => {
+  it("shows its idle prompt while text streams: only the spinner in its pane title tells", () => {
+    const titles = Object.fromEntries(
+      readFileSync(join(import.meta.dir, "../../test/fixtures/screens/codex-titles.tsv"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => line.split("\t") as [string, string]),
+    );
+    const withTitle = (name: string) =>
+      classifyScreen({
+        repl: "codex",
+        command: "codex",
+        screen: screen(`codex-${name}`),
+        title: titles[name],
+      });
     expect(codex("codex-busy-streaming")).toEqual({ kind: "idle" });
+    expect(withTitle("busy-streaming")).toEqual({ kind: "busy", reason: "streaming" });
+    expect(withTitle("idle-after-turn")).toEqual({ kind: "idle" });
+    expect(withTitle("approval-shell")).toEqual({ kind: "modal", reason: "approval" });
+    expect(withTitle("busy-tool")).toEqual({ kind: "busy", reason: "tool running" });
   });
 });
 
