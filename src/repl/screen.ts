@@ -150,10 +150,10 @@ export function classifyScreen(input: {
     if (lines.some((line) => rule.pattern.test(line))) return { kind: "modal", reason: rule.reason };
   if (menuOptions(input.screen).length > 0) return { kind: "modal", reason: "dialog" };
   for (const grammar of grammars)
-    for (const rule of grammar.title ?? []) if (rule.pattern.test(title)) return rule.state;
-  for (const grammar of grammars)
     for (const rule of grammar.busy)
       if (lines.some((line) => rule.pattern.test(line))) return { kind: "busy", reason: rule.reason };
+  for (const grammar of grammars)
+    for (const rule of grammar.title ?? []) if (rule.pattern.test(title)) return rule.state;
   for (const grammar of grammars) {
     const text = grammar.composer(lines);
     if (text === "") return { kind: "idle" };
