@@ -17,9 +17,9 @@ describe("Claude Code's screens", () => {
     ["claude-idle-after-turn", { kind: "idle" }],
     ["claude-permission-after-esc", { kind: "idle" }],
     ["claude-idle-typed", { kind: "draft", text: "draft text that is not submitted" }],
-    ["claude-busy-tool", { kind: "busy", reason: "tool running" }],
-    ["claude-busy-streaming", { kind: "busy", reason: "tool running" }],
-    ["claude-busy-thinking", { kind: "busy", reason: "tool running" }],
+    ["claude-busy-tool", { kind: "busy", reason: "working" }],
+    ["claude-busy-streaming", { kind: "busy", reason: "working" }],
+    ["claude-busy-thinking", { kind: "busy", reason: "working" }],
     ["claude-permission-bash", { kind: "modal", reason: "permission prompt" }],
     ["claude-question-2-options", { kind: "modal", reason: "question" }],
     ["claude-question-3-options", { kind: "modal", reason: "question" }],
@@ -48,8 +48,8 @@ describe("Codex's screens", () => {
     ["codex-idle-after-turn", { kind: "idle" }],
     ["codex-approval-after-esc", { kind: "idle" }],
     ["codex-idle-typed", { kind: "draft", text: "draft text that is not submitted" }],
-    ["codex-busy-tool", { kind: "busy", reason: "tool running" }],
-    ["codex-busy-thinking", { kind: "busy", reason: "tool running" }],
+    ["codex-busy-tool", { kind: "busy", reason: "working" }],
+    ["codex-busy-thinking", { kind: "busy", reason: "working" }],
     ["codex-approval-shell", { kind: "modal", reason: "approval" }],
   ])("%s is %p", (name, state) => {
     expect(codex(name)).toEqual(state);
@@ -73,7 +73,7 @@ describe("Codex's screens", () => {
     expect(withTitle("busy-streaming")).toEqual({ kind: "busy", reason: "streaming" });
     expect(withTitle("idle-after-turn")).toEqual({ kind: "idle" });
     expect(withTitle("approval-shell")).toEqual({ kind: "modal", reason: "approval" });
-    expect(withTitle("busy-tool")).toEqual({ kind: "busy", reason: "tool running" });
+    expect(withTitle("busy-tool")).toEqual({ kind: "busy", reason: "working" });
   });
 });
 

@@ -11,7 +11,7 @@ export type HoldReason =
   | "question"
   | "approval"
   | "dialog"
-  | "tool running"
+  | "working"
   | "streaming"
   | "draft in input box"
   | "unrecognised screen";
@@ -66,7 +66,7 @@ const CLAUDE: Grammar = {
     { pattern: /^\s*(?:[❯>]\s*)?\d{1,2}\.\s+(?:Type something\.|Chat about this)\s*$/, reason: "question" },
     { pattern: /Esc to cancel|Enter to (?:select|confirm)/i, reason: "dialog" },
   ],
-  busy: [{ pattern: /esc to interrupt/i, reason: "tool running" }],
+  busy: [{ pattern: /esc to interrupt/i, reason: "working" }],
   composer(lines) {
     // The input box: a `❯` (2.x) or `>` (1.x) line between two horizontal rules.
     for (let index = lines.length - 1; index >= 0; index--) {
@@ -82,7 +82,7 @@ const CODEX: Grammar = {
     { pattern: /Yes, proceed|Would you like to (?:run|make|apply)|Allow command/i, reason: "approval" },
     { pattern: /Press enter to (?:confirm|continue)|esc to (?:cancel|go back)/i, reason: "dialog" },
   ],
-  busy: [{ pattern: /esc to interrupt/i, reason: "tool running" }],
+  busy: [{ pattern: /esc to interrupt/i, reason: "working" }],
   // While Codex streams text its screen looks idle; its title starts with a spinner frame.
   title: [
     { pattern: /^\[ \. \] Action Required/, state: { kind: "modal", reason: "approval" } },
