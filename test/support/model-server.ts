@@ -39,6 +39,11 @@ export type Turn = {
   userText: string | undefined;
   /** The output of the tool call this request answers, when the request answers one. */
   toolResult: string | undefined;
+  /**
+   * The newest message is the user's typing (not only a tool's output): a new request. Claude
+   * Code sends a refused tool call's result and the next typed line in one message.
+   */
+  typed: boolean;
   body: Record<string, unknown>;
 };
 
@@ -205,7 +210,7 @@ function codexTitle(): Reply {
 
 const isReminder = (value: string) => value.trimStart().startsWith("<");
 
-function decodeAnthropic(body: Json): Pick<Turn, "userText" | "toolResult"> {
+function decodeAnthropic(body: Json): Pick<Turn, "userText" | "toolResult" | "typed"> {
   const messages = Array.isArray(body.messages) ? (body.messages as Json[]) : [];
   const users = messages.filter((message) => message.role === "user");
   let userText: string | undefined;
@@ -220,10 +225,15 @@ function decodeAnthropic(body: Json): Pick<Turn, "userText" | "toolResult"> {
   const last = users.at(-1);
   const blocks = Array.isArray(last?.content) ? (last.content as Json[]) : [];
   const result = blocks.find((block) => block.type === "tool_result");
-  return { userText, toolResult: result ? flattenText(result.content) : undefined };
+  const typed =
+    typeof last?.content === "string" ||
+    blocks.some(
+      (block) => block.type === "text" && typeof block.text === "string" && !isReminder(block.text),
+    );
+  return { userText, toolResult: result ? flattenText(result.content) : undefined, typed };
 }
 
-function decodeOpenai(body: Json): Pick<Turn, "userText" | "toolResult"> {
+function decodeOpenai(body: Json): Pick<Turn, "userText" | "toolResult" | "typed"> {
   const input = Array.isArray(body.input) ? (body.input as Json[]) : [];
   let userText: string | undefined;
   for (const item of input) {
@@ -238,6 +248,7 @@ function decodeOpenai(body: Json): Pick<Turn, "userText" | "toolResult"> {
   return {
     userText,
     toolResult: last?.type === "function_call_output" ? flattenText(last.output) : undefined,
+    typed: last?.type === "message" && last.role === "user",
   };
 }
 

@@ -1,0 +1,248 @@
+/**
+ * A cafleet session whose members are the real Claude Code and Codex: one private tmux server
+ * whose first pane is the Director's shell, `claude`, `codex` and `cafleet` (the compiled binary)
+ * first on every pane's PATH, both REPLs set up to start offline against one scripted model
+ * server, and a database in a folder of its own. The binary under test runs from the Director's
+ * pane as it would for a user (TMUX and TMUX_PANE of that pane).
+ */
+import { Database } from "bun:sqlite";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pushPollLine } from "../../src/broker/push-line.ts";
+import { BINARY, type CliResult, runCafleet } from "../support/cli.ts";
+import { ModelServer, type Reply, shell, type Turn, text } from "../support/model-server.ts";
+import { processesWithHome } from "../support/repl-pane.ts";
+import { claudeLaunch, codexLaunch, ensureRepls, REPLS_DIR } from "../support/repls.ts";
+import { waitFor } from "../support/tmux.ts";
+
+export type Member = { agent_id: string; name: string; pane: string };
+
+/** Polls `check` until it holds; fails the test with `what` when `timeoutMs` passes first. */
+export async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  if (!(await waitFor(check, timeoutMs)))
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export class ReplFleet {
+  readonly server = new ModelServer();
+  readonly home: string;
+  readonly cwd: string;
+  readonly dataDir: string;
+  readonly socket: string;
+  sessionId = "";
+  directorId = "";
+  directorPane = "";
+  private readonly env: Record<string, string>;
+  private readonly databaseUrl: string;
+
+  constructor(label: string) {
+    const { claude, codex } = ensureRepls();
+    this.server.start();
+    mkdirSync(join(REPLS_DIR, "homes"), { recursive: true });
+    // Codex refuses to put its helpers under /tmp: HOME lives beside the installed REPLs.
+    this.home = mkdtempSync(join(REPLS_DIR, "homes", `${label}-`));
+    this.cwd = mkdtempSync(`/tmp/cafleet-repl-${label}-`);
+    this.dataDir = mkdtempSync(`/tmp/cafleet-repl-data-${label}-`);
+    const bin = join(this.home, "bin");
+    mkdirSync(bin);
+    symlinkSync(claude, join(bin, "claude"));
+    symlinkSync(codex, join(bin, "codex"));
+    symlinkSync(BINARY, join(bin, "cafleet"));
+    this.databaseUrl = `sqlite:///${join(this.dataDir, "cafleet.db")}`;
+    const options = {
+      home: this.home,
+      cwd: this.cwd,
+      modelUrl: this.server.url,
+      allow: ["Bash(cafleet:*)"],
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        CAFLEET_DATABASE_URL: this.databaseUrl,
+        // A held push is retried every 200 ms; no re-nudges unless a test asks (they would type again).
+        CAFLEET_TEST_NUDGE_TICK_MS: "200",
+        CAFLEET_TEST_NUDGE_BACKOFF_MS: "none",
+      },
+    };
+    this.env = { ...codexLaunch(options).env, ...claudeLaunch(options).env };
+    this.socket = `cafleet-fleet-${label}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const conf = join(this.home, "tmux.conf");
+    writeFileSync(conf, "set -g history-limit 5000\n");
+    const started = Bun.spawnSync(
+      ["tmux", "-L", this.socket, "-f", conf, "new-session", "-d", "-s", "team", "-x", "200", "-y", "50"],
+      { env: this.env, cwd: this.cwd, stdout: "pipe", stderr: "pipe" },
+    );
+    if (started.exitCode !== 0) throw new Error(`tmux new-session failed: ${started.stderr.toString()}`);
+    this.directorPane = this.tmux(["display-message", "-p", "-t", "team", "#{pane_id}"]).trim();
+    this.server.respond(() => text("ok"));
+  }
+
+  tmux(args: string[]): string {
+    const result = Bun.spawnSync(["tmux", "-L", this.socket, ...args], { stdout: "pipe", stderr: "pipe" });
+    if (result.exitCode !== 0)
+      throw new Error(`tmux ${args.join(" ")} failed: ${result.stderr.toString().trim()}`);
+    return result.stdout.toString();
+  }
+
+  private socketPath(): string {
+    return this.tmux(["display-message", "-p", "#{socket_path}"]).trim();
+  }
+
+  /** Runs the binary as the Director would, from its pane and its project folder (new panes start there). */
+  cafleet(args: string[], extra: Record<string, string | undefined> = {}): CliResult {
+    return runCafleet(
+      args,
+      { ...this.env, TMUX: `${this.socketPath()},0,0`, TMUX_PANE: this.directorPane, ...extra },
+      { cwd: this.cwd },
+    );
+  }
+
+  json<T>(args: string[]): T {
+    const result = this.cafleet(["--json", ...args]);
+    if (result.exitCode !== 0) throw new Error(`cafleet ${args.join(" ")}: ${result.stderr}`);
+    return JSON.parse(result.stdout) as T;
+  }
+
+  /** The skills where Claude Code looks, as a user has them (`Load Skill(cafleet)` finds them). */
+  installSkills(): void {
+    const result = this.cafleet(["skills", "install"]);
+    if (result.exitCode !== 0) throw new Error(result.stderr);
+  }
+
+  createSession(): void {
+    const session = this.json<{ session_id: string; director: { agent_id: string } }>(["session", "create"]);
+    this.sessionId = session.session_id;
+    this.directorId = session.director.agent_id;
+  }
+
+  createMember(name: string, codingAgent: "claude" | "codex"): Member {
+    const created = this.json<{ agent_id: string; placement: { tmux_pane_id: string } }>([
+      "--session-id",
+      this.sessionId,
+      "member",
+      "create",
+      "--agent-id",
+      this.directorId,
+      "--name",
+      name,
+      "--description",
+      `${name} works here`,
+      "--coding-agent",
+      codingAgent,
+    ]);
+    return { agent_id: created.agent_id, name, pane: created.placement.tmux_pane_id };
+  }
+
+  send(to: string, message: string): { taskId: string; notified: boolean; ms: number } {
+    const started = performance.now();
+    const sent = this.json<{ task: { id: string }; notification_sent: boolean }>([
+      "--session-id",
+      this.sessionId,
+      "send",
+      "--agent-id",
+      this.directorId,
+      "--to",
+      to,
+      "--text",
+      message,
+    ]);
+    return { taskId: sent.task.id, notified: sent.notification_sent, ms: performance.now() - started };
+  }
+
+  member(sub: string, memberId: string, args: string[] = []): CliResult {
+    return this.cafleet([
+      "--session-id",
+      this.sessionId,
+      "member",
+      sub,
+      "--agent-id",
+      this.directorId,
+      "--member-id",
+      memberId,
+      ...args,
+    ]);
+  }
+
+  delivery(taskId: string): {
+    notified_at: string | null;
+    held_reason: string | null;
+    fetched_at: string | null;
+    acked_at: string | null;
+  } {
+    return this.json<{ delivery: never }>([
+      "--session-id",
+      this.sessionId,
+      "get-task",
+      "--agent-id",
+      this.directorId,
+      "--task-id",
+      taskId,
+    ]).delivery;
+  }
+
+  screen(pane: string): string {
+    return this.tmux(["capture-pane", "-p", "-t", pane]);
+  }
+
+  async waitForScreen(pane: string, match: RegExp, timeoutMs = 30_000): Promise<void> {
+    if (!(await waitFor(() => match.test(this.screen(pane)), timeoutMs)))
+      throw new Error(`pane ${pane} never showed ${match}; it shows:\n${this.screen(pane)}`);
+  }
+
+  /** Waits until the pane's screen has not changed for `quietMs` (a REPL that just finished a turn still redraws). */
+  async waitForQuiet(pane: string, quietMs = 1500, timeoutMs = 20_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    let last = this.screen(pane);
+    let since = performance.now();
+    while (performance.now() < deadline) {
+      await Bun.sleep(100);
+      const now = this.screen(pane);
+      if (now !== last) {
+        last = now;
+        since = performance.now();
+      } else if (performance.now() - since >= quietMs) return;
+    }
+    throw new Error(`pane ${pane} never settled; it shows:\n${last}`);
+  }
+
+  paneAlive(pane: string): boolean {
+    return this.tmux(["list-panes", "-a", "-F", "#{pane_id}"]).split(/\s+/).includes(pane);
+  }
+
+  /** The line a push types for `member`, and whether `turn` is that push (first push or a nudge). */
+  pushLine(member: Member): string {
+    return pushPollLine(this.sessionId, member.agent_id);
+  }
+
+  isPush(turn: Turn, member: Member): boolean {
+    return turn.typed && (turn.userText ?? "").startsWith(this.pushLine(member));
+  }
+
+  /** The agent's answer to a push: run the exact line it was typed, then say it is done. */
+  runsThePush(member: Member, after: (turn: Turn) => Reply = () => text("handled")): (turn: Turn) => Reply {
+    return (turn) => {
+      if (this.isPush(turn, member)) return shell(turn.userText!);
+      if (!turn.typed) return after(turn);
+      return text("ready");
+    };
+  }
+
+  sql<T>(query: string, ...params: string[]): T[] {
+    const db = new Database(join(this.dataDir, "cafleet.db"), { readonly: true });
+    db.exec("PRAGMA busy_timeout = 5000");
+    try {
+      return db.query(query).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+
+  dispose(): void {
+    Bun.spawnSync(["tmux", "-L", this.socket, "kill-server"], { stdout: "ignore", stderr: "ignore" });
+    for (const pid of processesWithHome(this.home)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }
+    this.server.stop();
+    for (const dir of [this.home, this.cwd, this.dataDir]) rmSync(dir, { recursive: true, force: true });
+  }
+}
