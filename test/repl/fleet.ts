@@ -6,7 +6,7 @@
  * pane as it would for a user (TMUX and TMUX_PANE of that pane).
  */
 import { Database } from "bun:sqlite";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pushPollLine } from "../../src/broker/push-line.ts";
 import { BINARY, type CliResult, runCafleet } from "../support/cli.ts";
@@ -63,6 +63,11 @@ export class ReplFleet {
       },
     };
     this.env = { ...codexLaunch(options).env, ...claudeLaunch(options).env };
+    // Codex runs its shell tool with a login PATH: the folder holding `cafleet` is put back on it.
+    appendFileSync(
+      join(this.env.CODEX_HOME!, "config.toml"),
+      `\n[shell_environment_policy]\nset = { PATH = ${JSON.stringify(`${bin}:/usr/local/bin:/usr/bin:/bin`)} }\n`,
+    );
     this.socket = `cafleet-fleet-${label}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const conf = join(this.home, "tmux.conf");
     writeFileSync(conf, "set -g history-limit 5000\n");
