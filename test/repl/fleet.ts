@@ -42,7 +42,10 @@ export class ReplFleet {
     // Codex refuses to put its helpers under /tmp: HOME lives beside the installed REPLs.
     this.home = mkdtempSync(join(REPLS_DIR, "homes", `${label}-`));
     this.cwd = mkdtempSync(`/tmp/cafleet-repl-${label}-`);
-    this.dataDir = mkdtempSync(`/tmp/cafleet-repl-data-${label}-`);
+    // Like the default ~/.local/share/cafleet: outside the project and /tmp, which Codex's sandbox
+    // leaves writable anyway, so the member's own `cafleet` calls prove the --add-dir.
+    this.dataDir = join(this.home, ".local/share/cafleet");
+    mkdirSync(this.dataDir, { recursive: true });
     const bin = join(this.home, "bin");
     mkdirSync(bin);
     symlinkSync(claude, join(bin, "claude"));
@@ -248,6 +251,6 @@ export class ReplFleet {
       } catch {}
     }
     this.server.stop();
-    for (const dir of [this.home, this.cwd, this.dataDir]) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [this.home, this.cwd]) rmSync(dir, { recursive: true, force: true });
   }
 }
