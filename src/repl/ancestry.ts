@@ -22,12 +22,20 @@ function readProc(pid: number): { ppid: number; argv: string[] } | null {
   }
 }
 
-/** A process is Claude Code or Codex by its program name, or by the npm package a node runs. */
+const INTERPRETERS = new Set(["node", "bun", "bash", "sh"]);
+
+/**
+ * A process is Claude Code or Codex by its program name (both ship native binaries), by the
+ * script an interpreter runs (a launcher or wrapper named after it), or by the npm package a
+ * node runs.
+ */
 export function replOfArgv(argv: string[]): DetectedRepl {
-  const words = argv.slice(0, 2).map((word) => word.split("/").at(-1) ?? word);
+  const [program, script] = argv.slice(0, 2).map((word) => word.split("/").at(-1) ?? word);
+  const name = program && INTERPRETERS.has(program) ? script : program;
   const joined = argv.slice(0, 2).join(" ");
-  if (words[0] === "claude" || /@anthropic-ai\/claude-code\//.test(joined)) return "claude";
-  if (words[0] === "codex" || /@openai\/codex\//.test(joined)) return "codex";
+  // The native installer runs ~/.local/share/claude/versions/<version>.
+  if (name === "claude" || /@anthropic-ai\/claude-code\/|\/claude\/versions\//.test(joined)) return "claude";
+  if (name === "codex" || name === "codex.js" || /@openai\/codex\//.test(joined)) return "codex";
   return "unknown";
 }
 

@@ -102,6 +102,31 @@ describe("tmux never runs user text", () => {
   });
 });
 
+describe("a REPL that does not start", () => {
+  it("rolls member create back with one error saying the REPL exited, and exits 1 (Codex rejecting its argv)", () => {
+    const broken = new MemberHarness("exiting", join(ROOT, "test/fixtures/agents-exiting"));
+    try {
+      const own = broken.createSession();
+      const panes = broken.tmux.paneIds();
+      const result = broken.run(broken.memberCreateArgs(own, "Gone", ["--coding-agent", "codex"]));
+      const [agent] = broken.sql<{ agent_id: string; status: string }>(
+        "SELECT agent_id, status FROM agents WHERE name = 'Gone'",
+      );
+      expect(agent?.status).toBe("deregistered");
+      expect(result.stdout).toBe("");
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^Error: the codex REPL exited right after it started \\(pane %\\d+ closed\\).*Rolled back registration of ${agent!.agent_id}\\.\\n$`,
+        ),
+      );
+      expect(broken.tmux.paneIds()).toEqual(panes);
+    } finally {
+      broken.dispose();
+    }
+  }, 20_000);
+});
+
 describe("a dead tmux server", () => {
   it("ends the background nudger: the held member's pane is marked gone and nothing keeps running", async () => {
     const doomed = new MemberHarness("doomed");
