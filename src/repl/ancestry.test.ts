@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { replOfArgv } from "./ancestry.ts";
+import { type DetectedRepl, replOfArgv } from "./ancestry.ts";
 
 describe("replOfArgv", () => {
   it.each([
@@ -16,7 +16,7 @@ describe("replOfArgv", () => {
     [["bash", "-c", "claude"], "unknown"],
     [["vim", "claude"], "unknown"],
   ])("%p is %p", (argv, repl) => {
-    expect(replOfArgv(argv)).toBe(repl as string);
+    expect(replOfArgv(argv)).toBe(repl as DetectedRepl);
   });
 });
 

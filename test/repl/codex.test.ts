@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { hang, shell, text } from "../support/model-server.ts";
+import { processesWithHome } from "../support/repl-pane.ts";
 import { type Member, ReplFleet, until } from "./fleet.ts";
 
 /**
@@ -185,5 +186,15 @@ describe("Codex members", () => {
     expect(modalDeleted.stdout).toContain("  cleared:   approval (Esc, before /exit)\n");
     expect(existsSync(marker)).toBe(false);
     expect(fleet.paneAlive(modal.pane)).toBe(false);
+    // --no-daemon: no shared Codex app-server is left behind by the members that closed.
+    const leftovers = processesWithHome(fleet.home).flatMap((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+        return argv.includes("app-server") ? [argv] : [];
+      } catch {
+        return [];
+      }
+    });
+    expect(leftovers).toEqual([]);
   });
 });
