@@ -89,16 +89,19 @@ describe("register, deregister, send and broadcast racing a session delete", () 
       await Promise.all(Array.from({ length: PROCESSES }, (_, index) => worker(seededRandom(SEED + index))));
 
       const db = sandbox.open();
+      // Timestamps of different processes are ordered to the millisecond only: their microseconds
+      // come from each process's own monotonic clock (time.ts), so compare the milliseconds.
       const lateDeliveries = db
         .query(
           `SELECT t.task_id FROM tasks AS t JOIN agents AS a ON a.agent_id = t.context_id
-           WHERE t.type = 'unicast' AND a.deregistered_at IS NOT NULL AND t.created_at > a.deregistered_at`,
+           WHERE t.type = 'unicast' AND a.deregistered_at IS NOT NULL
+             AND substr(t.created_at, 1, 23) > substr(a.deregistered_at, 1, 23)`,
         )
         .all();
       const lateSenders = db
         .query(
           `SELECT t.task_id FROM tasks AS t JOIN agents AS a ON a.agent_id = t.from_agent_id
-           WHERE a.deregistered_at IS NOT NULL AND t.created_at > a.deregistered_at`,
+           WHERE a.deregistered_at IS NOT NULL AND substr(t.created_at, 1, 23) > substr(a.deregistered_at, 1, 23)`,
         )
         .all();
       const lateRegistrations = db

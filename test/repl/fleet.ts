@@ -122,7 +122,17 @@ export class ReplFleet {
   }
 
   createMember(name: string, codingAgent: "claude" | "codex"): Member {
-    const created = this.json<{ agent_id: string; placement: { tmux_pane_id: string } }>([
+    return this.spawnMember(name, codingAgent).member;
+  }
+
+  /** `member create --json`, keeping what it wrote to stderr (warnings). */
+  spawnMember(
+    name: string,
+    codingAgent: "claude" | "codex",
+    extra: string[] = [],
+  ): { member: Member; stderr: string } {
+    const result = this.cafleet([
+      "--json",
       "--session-id",
       this.sessionId,
       "member",
@@ -135,8 +145,14 @@ export class ReplFleet {
       `${name} works here`,
       "--coding-agent",
       codingAgent,
+      ...extra,
     ]);
-    return { agent_id: created.agent_id, name, pane: created.placement.tmux_pane_id };
+    if (result.exitCode !== 0) throw new Error(`member create ${name}: ${result.stderr}`);
+    const created = JSON.parse(result.stdout) as { agent_id: string; placement: { tmux_pane_id: string } };
+    return {
+      member: { agent_id: created.agent_id, name, pane: created.placement.tmux_pane_id },
+      stderr: result.stderr,
+    };
   }
 
   send(to: string, message: string): { taskId: string; notified: boolean; ms: number } {
