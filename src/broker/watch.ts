@@ -14,8 +14,9 @@ export function dataVersion(db: Database): number {
 }
 
 /**
- * Reads `read()` until `ready` holds for what was read, the time runs out or `signal` aborts;
- * returns the last value read either way.
+ * Reads `read()` until `ready` holds for what was read or the time runs out, and returns the last
+ * value read. An aborted `signal` (the caller went away) throws its reason instead, so nothing
+ * read is recorded as shown to a reader who will never see it.
  */
 export async function waitUntil<T>(
   db: Database,
@@ -27,10 +28,11 @@ export async function waitUntil<T>(
   const deadline = performance.now() + seconds * 1000;
   let seen = dataVersion(db);
   let value = read();
-  while (!ready(value) && !signal?.aborted) {
+  while (!ready(value)) {
     const left = deadline - performance.now();
     if (left <= 0) break;
     await Bun.sleep(Math.min(WATCH_INTERVAL_MS, left));
+    signal?.throwIfAborted();
     const version = dataVersion(db);
     if (version === seen) continue;
     seen = version;
