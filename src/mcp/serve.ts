@@ -37,15 +37,20 @@ function instructions(bound: Bound, name: string): string {
   return `You are ${name} (agent ${bound.agentId}) in cafleet session ${bound.sessionId}. Read mail with poll (mode "new"), ack each message you handled, answer with send (reply_to the task id).`;
 }
 
+type Watcher = { start: (onArrival: () => void, onChange: () => void) => void; stop: () => void };
+
 /**
  * Watches the database while the server runs: on each commit by another process, the bound
  * agent's newest unread delivery is compared with the last one seen, and a newer one is
- * announced. An agent that becomes a Director gets the member tools.
+ * announced; `onChange` re-reads what else may have changed (is the agent a Director now?). The
+ * baseline is read when the watcher is made, before anything it guards, and the checks start
+ * once the client is initialized: a commit in between is still seen as a change.
  */
-function watchDatabase(bound: Bound, onArrival: () => void, onChange: () => void): () => void {
+function watchDatabase(bound: Bound): Watcher {
   let version = dataVersion(bound.db);
   let newest = newestUnreadRow(bound.db, bound.agentId);
-  const check = () => {
+  let timer: Timer | undefined;
+  const check = (onArrival: () => void, onChange: () => void) => {
     const current = dataVersion(bound.db);
     if (current === version) return;
     version = current;
@@ -55,16 +60,20 @@ function watchDatabase(bound: Bound, onArrival: () => void, onChange: () => void
     newest = row;
     onArrival();
   };
-  // A timer's exception would end the server: a locked or failing database is reported, and the
-  // next tick tries again.
-  const timer = setInterval(() => {
-    try {
-      check();
-    } catch (error) {
-      writeStderr(`cafleet mcp: watching the database failed: ${messageOf(error)}\n`);
-    }
-  }, WATCH_INTERVAL_MS);
-  return () => clearInterval(timer);
+  return {
+    start: (onArrival, onChange) => {
+      // A timer's exception would end the server: a locked or failing database is reported, and
+      // the next tick tries again.
+      timer = setInterval(() => {
+        try {
+          check(onArrival, onChange);
+        } catch (error) {
+          writeStderr(`cafleet mcp: watching the database failed: ${messageOf(error)}\n`);
+        }
+      }, WATCH_INTERVAL_MS);
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** Resolves when stdin ends (the client went away) or on SIGINT/SIGTERM. */
@@ -94,6 +103,7 @@ export async function serveMcp(input: {
   }
   const closing = new AbortController();
   const bound: Bound = { db, dbPath: path, env, sessionId, agentId, closing: closing.signal };
+  const watcher = watchDatabase(bound);
   const name = getActiveAgent(db, sessionId, agentId).name;
 
   const server = new McpServer(
@@ -134,10 +144,8 @@ export async function serveMcp(input: {
     return {};
   });
 
-  let stopWatching = () => {};
-  server.server.oninitialized = () => {
-    stopWatching = watchDatabase(
-      bound,
+  server.server.oninitialized = () =>
+    watcher.start(
       () => {
         announceArrival(server, subscriptions, countUnseen(db, agentId)).catch((error) =>
           writeStderr(`cafleet mcp: notification failed: ${messageOf(error)}\n`),
@@ -148,12 +156,11 @@ export async function serveMcp(input: {
           for (const tool of memberTools) tool.enable();
       },
     );
-  };
 
   const closed = untilClosed();
   await server.connect(new StdioServerTransport());
   await closed;
-  stopWatching();
+  watcher.stop();
   closing.abort();
   await server.close();
   // An agent that joined with --register leaves with its client.
