@@ -114,10 +114,10 @@ describe("holds", () => {
     };
     expect(first.held_reason).toBe("permission prompt");
     await Bun.sleep(2);
-    recordHeld(db, [id], "tool running");
+    recordHeld(db, [id], "working");
     expect(db.query("SELECT held_at, held_reason FROM tasks WHERE task_id = ?").get(id)).toEqual({
       held_at: first.held_at,
-      held_reason: "tool running",
+      held_reason: "working",
     });
     recordNudged(db, [id]);
     expect(db.query("SELECT held_at, held_reason FROM tasks WHERE task_id = ?").get(id)).toEqual({

@@ -26,8 +26,12 @@ const CALL = { timeoutSeconds: 5 };
  */
 const STABLE_SCREEN_MS = 120;
 
-/** The longest pause any backend needs between the typed text and its Enter. */
-const MAX_ENTER_PAUSE_MS = Math.max(...Object.values(BACKENDS).map((backend) => backend.enterPauseMs));
+/** The pause a pane needs between the typed text and its Enter; an unknown REPL gets the longest. */
+const LONGEST_ENTER_PAUSE_MS = Math.max(...Object.values(BACKENDS).map((backend) => backend.enterPauseMs));
+
+function enterPauseMs(target: Target): number {
+  return isCodingAgent(target.repl) ? BACKENDS[target.repl].enterPauseMs : LONGEST_ENTER_PAUSE_MS;
+}
 
 /** tmux.md §5 steps 1-3: self-sends, agents without a pane and a missing tmux get no push. */
 export function pushTarget(db: Database, senderId: string, request: PushRequest): Target | null {
@@ -105,7 +109,7 @@ async function pushRound(db: Database, round: Target[]): Promise<Outcome[]> {
     outcomes,
   );
   if (ready.length === 0) return outcomes;
-  await Bun.sleep(MAX_ENTER_PAUSE_MS);
+  await Bun.sleep(Math.max(...ready.map((looked) => enterPauseMs(looked.target))));
   // The last look before Enter: a dialog that opened meanwhile would take the Enter as its "Yes".
   const checked = await lookAll(
     db,
@@ -151,7 +155,7 @@ async function lookAll(db: Database, targets: Target[], outcomes: Outcome[]): Pr
       try {
         const view = await readPaneView(target.ref, CALL);
         const repl = isCodingAgent(target.repl) ? target.repl : "unknown";
-        return { target, view, state: classifyScreen({ repl, command: view.command, screen: view.screen }) };
+        return { target, view, state: classifyScreen({ repl, ...view }) };
       } catch (error) {
         await recordFailure(db, target, error);
         outcomes.push({ target, sent: false, held: false });

@@ -83,7 +83,7 @@ export async function confirmStarted(env: Env, pane: PaneRef, codingAgent: Codin
         );
     } else {
       if (view.screen.trim() !== "") seen = lastLines(view.screen, 3);
-      const state = classifyScreen({ repl: codingAgent, command: view.command, screen: view.screen });
+      const state = classifyScreen({ repl: codingAgent, ...view });
       if (state.kind !== "unknown") return;
     }
     if (performance.now() >= deadline)

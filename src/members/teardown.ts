@@ -20,7 +20,7 @@ export type ExitOutcome = { saw: string | null; gone: boolean };
 async function look(pane: PaneRef, repl: string): Promise<ScreenState | "gone"> {
   try {
     const view = await readPaneView(pane);
-    return classifyScreen({ repl, command: view.command, screen: view.screen });
+    return classifyScreen({ repl, ...view });
   } catch (error) {
     if (isPaneGone(error)) return "gone";
     throw error;
@@ -38,8 +38,12 @@ export async function requestExit(pane: PaneRef, codingAgent: string): Promise<E
   for (let attempt = 0; state !== "gone" && attempt < MAX_ESCAPES; attempt++) {
     if (state.kind !== "modal" && state.kind !== "busy" && state.kind !== "draft") break;
     saw ??= describe(state);
-    // Esc closes a dialog or interrupts a turn in both REPLs; C-u then clears a half-typed line.
-    await pressKeys(pane, state.kind === "draft" ? ["C-u"] : ["Escape"]);
+    // Esc closes a dialog or interrupts a turn in both REPLs. A half-typed line is erased a
+    // character at a time: Codex ignores C-u.
+    await pressKeys(
+      pane,
+      state.kind === "draft" ? Array([...state.text].length + 2).fill("BSpace") : ["Escape"],
+    );
     await Bun.sleep(ESC_SETTLE_MS);
     state = await look(pane, repl);
   }
@@ -49,7 +53,7 @@ export async function requestExit(pane: PaneRef, codingAgent: string): Promise<E
       `the member's pane ${pane.id} shows a ${describe(state)} that Esc did not close, so /exit was not typed (it could answer it). Look with \`cafleet member capture\`, answer with \`cafleet member send-input\`, or re-run with --force`,
     );
   await typeText(pane, "/exit");
-  await Bun.sleep(BACKENDS[(isCodingAgent(repl) ? repl : "claude") as CodingAgent].enterPauseMs);
+  await Bun.sleep(BACKENDS[(isCodingAgent(repl) ? repl : "codex") as CodingAgent].exitEnterPauseMs);
   try {
     await pressKeys(pane, ["Enter"]);
   } catch (error) {

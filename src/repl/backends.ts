@@ -17,19 +17,17 @@ export type Backend = {
   spawnArgv(input: SpawnInput): string[];
   /** The REPL reads keys as a paste while they keep coming: Enter must come this long after the text. */
   enterPauseMs: number;
+  /** The same after `/exit`, which opens a command popup first. */
+  exitEnterPauseMs: number;
 };
-
-/**
- * Codex treats an Enter that follows a fast burst of characters within ~120 ms as a newline
- * (paste-burst detection), and Claude Code holds pasted input for ~100 ms: 150 ms clears both.
- */
-const ENTER_PAUSE_MS = 150;
 
 export const BACKENDS: Record<CodingAgent, Backend> = {
   claude: {
     // `--name` sets the pane title to the member name.
     spawnArgv: ({ name, prompt }) => ["claude", "--name", name, prompt],
-    enterPauseMs: ENTER_PAUSE_MS,
+    // Claude Code 2.1.328 submits text and an Enter sent at once; a short pause costs little.
+    enterPauseMs: 150,
+    exitEnterPauseMs: 150,
   },
   codex: {
     // The reference's `--approval-mode auto-edit` (edits allowed, commands asked) in the flags
@@ -47,7 +45,11 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
       "--no-daemon",
       prompt,
     ],
-    enterPauseMs: ENTER_PAUSE_MS,
+    // Codex 0.169 reads a fast burst of keys as a paste and drops an Enter that follows it too
+    // soon: measured, a 118-character line needed 200 ms (100 ms worked 2 of 3 times), `/exit`
+    // about 700 ms (its command popup opens first).
+    enterPauseMs: 300,
+    exitEnterPauseMs: 1000,
   },
 };
 

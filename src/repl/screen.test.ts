@@ -17,9 +17,9 @@ describe("Claude Code's screens", () => {
     ["claude-idle-after-turn", { kind: "idle" }],
     ["claude-permission-after-esc", { kind: "idle" }],
     ["claude-idle-typed", { kind: "draft", text: "draft text that is not submitted" }],
-    ["claude-busy-tool", { kind: "busy", reason: "tool running" }],
-    ["claude-busy-streaming", { kind: "busy", reason: "tool running" }],
-    ["claude-busy-thinking", { kind: "busy", reason: "tool running" }],
+    ["claude-busy-tool", { kind: "busy", reason: "working" }],
+    ["claude-busy-streaming", { kind: "busy", reason: "working" }],
+    ["claude-busy-thinking", { kind: "busy", reason: "working" }],
     ["claude-permission-bash", { kind: "modal", reason: "permission prompt" }],
     ["claude-question-2-options", { kind: "modal", reason: "question" }],
     ["claude-question-3-options", { kind: "modal", reason: "question" }],
@@ -48,15 +48,32 @@ describe("Codex's screens", () => {
     ["codex-idle-after-turn", { kind: "idle" }],
     ["codex-approval-after-esc", { kind: "idle" }],
     ["codex-idle-typed", { kind: "draft", text: "draft text that is not submitted" }],
-    ["codex-busy-tool", { kind: "busy", reason: "tool running" }],
-    ["codex-busy-thinking", { kind: "busy", reason: "tool running" }],
+    ["codex-busy-tool", { kind: "busy", reason: "working" }],
+    ["codex-busy-thinking", { kind: "busy", reason: "working" }],
     ["codex-approval-shell", { kind: "modal", reason: "approval" }],
   ])("%s is %p", (name, state) => {
     expect(codex(name)).toEqual(state);
   });
 
-  it("shows its idle prompt while text streams: only two different reads can tell (push.ts)", () => {
+  it("shows its idle prompt while text streams: only the spinner in its pane title tells", () => {
+    const titles = Object.fromEntries(
+      readFileSync(join(import.meta.dir, "../../test/fixtures/screens/codex-titles.tsv"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => line.split("\t") as [string, string]),
+    );
+    const withTitle = (name: string) =>
+      classifyScreen({
+        repl: "codex",
+        command: "codex",
+        screen: screen(`codex-${name}`),
+        title: titles[name],
+      });
     expect(codex("codex-busy-streaming")).toEqual({ kind: "idle" });
+    expect(withTitle("busy-streaming")).toEqual({ kind: "busy", reason: "streaming" });
+    expect(withTitle("idle-after-turn")).toEqual({ kind: "idle" });
+    expect(withTitle("approval-shell")).toEqual({ kind: "modal", reason: "approval" });
+    expect(withTitle("busy-tool")).toEqual({ kind: "busy", reason: "working" });
   });
 });
 

@@ -11,7 +11,7 @@ export type HoldReason =
   | "question"
   | "approval"
   | "dialog"
-  | "tool running"
+  | "working"
   | "streaming"
   | "draft in input box"
   | "unrecognised screen";
@@ -52,6 +52,8 @@ function bottomLines(screen: string, count: number): string[] {
 
 type Grammar = {
   modal: { pattern: RegExp; reason: HoldReason }[];
+  /** What the pane title says on its own (Codex: a braille spinner while busy). */
+  title?: { pattern: RegExp; state: ScreenState }[];
   busy: { pattern: RegExp; reason: HoldReason }[];
   /** The text in the input box when the prompt is showing, else null. */
   composer(lines: string[]): string | null;
@@ -60,10 +62,11 @@ type Grammar = {
 const CLAUDE: Grammar = {
   modal: [
     { pattern: /Do you want to (?:proceed|make this edit|create|allow)/i, reason: "permission prompt" },
-    { pattern: /\b(?:Type something|Chat about this)\b/, reason: "question" },
+    // AskUserQuestion's last rows: `3. Type something.` and `4. Chat about this` (numbers vary).
+    { pattern: /^\s*(?:[❯>]\s*)?\d{1,2}\.\s+(?:Type something\.|Chat about this)\s*$/, reason: "question" },
     { pattern: /Esc to cancel|Enter to (?:select|confirm)/i, reason: "dialog" },
   ],
-  busy: [{ pattern: /esc to interrupt/i, reason: "tool running" }],
+  busy: [{ pattern: /esc to interrupt/i, reason: "working" }],
   composer(lines) {
     // The input box: a `❯` (2.x) or `>` (1.x) line between two horizontal rules.
     for (let index = lines.length - 1; index >= 0; index--) {
@@ -79,7 +82,12 @@ const CODEX: Grammar = {
     { pattern: /Yes, proceed|Would you like to (?:run|make|apply)|Allow command/i, reason: "approval" },
     { pattern: /Press enter to (?:confirm|continue)|esc to (?:cancel|go back)/i, reason: "dialog" },
   ],
-  busy: [{ pattern: /esc to interrupt/i, reason: "tool running" }],
+  busy: [{ pattern: /esc to interrupt/i, reason: "working" }],
+  // While Codex streams text its screen looks idle; its title starts with a spinner frame.
+  title: [
+    { pattern: /^\[ \. \] Action Required/, state: { kind: "modal", reason: "approval" } },
+    { pattern: /^[\u2801-\u28ff] /, state: { kind: "busy", reason: "streaming" } },
+  ],
   composer(lines) {
     for (let index = lines.length - 1; index >= Math.max(0, lines.length - 8); index--) {
       const match = /^\s*›(?:\s(.*?))?\s*$/.exec(lines[index]!);
@@ -124,9 +132,15 @@ function grammarsFor(repl: string, command: string): Grammar[] {
 
 const BOTTOM_LINES = 30;
 
-export function classifyScreen(input: { repl: string; command: string; screen: string }): ScreenState {
+export function classifyScreen(input: {
+  repl: string;
+  command: string;
+  screen: string;
+  title?: string;
+}): ScreenState {
   const lines = bottomLines(input.screen, BOTTOM_LINES);
   const grammars = grammarsFor(input.repl, input.command);
+  const title = input.title ?? "";
   // The specific modals first: a generic "esc to cancel" of one REPL must not name another's approval.
   const modalRules = grammars.flatMap((grammar) => grammar.modal);
   for (const rule of [
@@ -138,6 +152,8 @@ export function classifyScreen(input: { repl: string; command: string; screen: s
   for (const grammar of grammars)
     for (const rule of grammar.busy)
       if (lines.some((line) => rule.pattern.test(line))) return { kind: "busy", reason: rule.reason };
+  for (const grammar of grammars)
+    for (const rule of grammar.title ?? []) if (rule.pattern.test(title)) return rule.state;
   for (const grammar of grammars) {
     const text = grammar.composer(lines);
     if (text === "") return { kind: "idle" };

@@ -44,21 +44,31 @@ export async function capturePane(ref: PaneRef, lines: number): Promise<string> 
   return runTmuxAsync(["capture-pane", "-p", "-t", ref.id, "-S", `-${lines}`], options(ref, {}));
 }
 
-/** What a push looks at: the program in the foreground and the visible screen, in one tmux call. */
-export type PaneView = { command: string; screen: string };
+/**
+ * What a push looks at, in one tmux call: the program in the foreground, the pane's title (Codex
+ * spins a braille frame in it while it streams, and nothing else on its screen says so) and the
+ * visible screen.
+ */
+export type PaneView = { command: string; title: string; screen: string };
+
+export const PANE_VIEW_FORMAT = "#{pane_current_command}\t#{pane_title}";
 
 export async function readPaneView(ref: PaneRef, call: Call = {}): Promise<PaneView> {
   const output = await runTmuxCommandsAsync(
     [
-      ["display-message", "-p", "-t", ref.id, "#{pane_current_command}"],
+      ["display-message", "-p", "-t", ref.id, PANE_VIEW_FORMAT],
       ["capture-pane", "-p", "-t", ref.id],
     ],
     options(ref, call),
   );
   const newline = output.indexOf("\n");
-  return newline < 0
-    ? { command: output.trim(), screen: "" }
-    : { command: output.slice(0, newline).trim(), screen: output.slice(newline + 1) };
+  const head = newline < 0 ? output : output.slice(0, newline);
+  const tab = head.indexOf("\t");
+  return {
+    command: (tab < 0 ? head : head.slice(0, tab)).trim(),
+    title: tab < 0 ? "" : head.slice(tab + 1),
+    screen: newline < 0 ? "" : output.slice(newline + 1),
+  };
 }
 
 export async function listPaneIds(server: TmuxServer): Promise<string[]> {

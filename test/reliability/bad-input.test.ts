@@ -264,17 +264,34 @@ describe("every flag of every database command, given bad values", () => {
       sandbox.run(["--session-id", main.sessionId, "poll", "--agent-id", bob, "--page-size", "1"]).exitCode,
     ).toBe(0);
     expect(outcomes.length).toBeGreaterThan(100);
-    // send-input typed the metacharacters into the member's pane literally, and nothing ran them.
-    const typed = await waitFor(
-      () =>
-        existsSync(join(sandbox.dir, `${memberPane}.input`)) &&
-        readFileSync(join(sandbox.dir, `${memberPane}.input`), "utf8").includes("pwned4 %s %n"),
-      5000,
+    // With no question on screen, every send-input --freetext above refused before pressing a
+    // key; with one, the metacharacters are typed into its free-text row literally, and nothing runs them.
+    const literal = values(sandbox.dir).at(-2)!.text!;
+    sandbox.tmux.tmux(["send-keys", "-t", memberPane, "-l", "/ask 2"]);
+    sandbox.tmux.tmux(["send-keys", "-t", memberPane, "Enter"]);
+    expect(await waitFor(() => sandbox.tmux.capture(memberPane).includes("Chat about this"), 5000)).toBe(
+      true,
     );
-    expect(typed).toBe(true);
-    expect(readFileSync(join(sandbox.dir, `${memberPane}.input`), "utf8")).toContain(
-      values(sandbox.dir).at(-2)!.text!,
-    );
+    const answered = sandbox.run([
+      "--session-id",
+      main.sessionId,
+      "member",
+      "send-input",
+      "--agent-id",
+      main.directorId,
+      "--member-id",
+      memberId,
+      "--freetext",
+      literal,
+    ]);
+    expect(answered.exitCode).toBe(0);
+    const input = () =>
+      existsSync(join(sandbox.dir, `${memberPane}.input`))
+        ? readFileSync(join(sandbox.dir, `${memberPane}.input`), "utf8")
+        : "";
+    expect(await waitFor(() => input().includes(literal), 5000)).toBe(true);
+    expect(input()).toContain(`3${literal}`);
+    expect(readdirSync(sandbox.dir).filter((name) => name.startsWith("pwned"))).toEqual([]);
   }, 180_000);
 });
 

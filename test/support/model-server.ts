@@ -17,11 +17,16 @@ export type Reply =
   | { kind: "hang"; ms: number; then: Reply };
 
 export const text = (body: string, overMs?: number): Reply => ({ kind: "text", text: body, overMs });
-/** A Bash tool call (Claude) or an `exec_command` function call (Codex) of exactly `command`. */
-export const shell = (command: string, preamble?: string): Reply => ({
+/**
+ * A Bash tool call (Claude) or an `exec_command` function call (Codex) of exactly `command`.
+ * `escalate` asks Codex to run it outside its sandbox, which is what makes Codex show its
+ * approval prompt under `--ask-for-approval on-request`.
+ */
+export const shell = (command: string, options: { preamble?: string; escalate?: boolean } = {}): Reply => ({
   kind: "shell",
   command,
-  text: preamble,
+  text: options.preamble,
+  escalate: options.escalate,
 });
 /** Claude's AskUserQuestion with one question. */
 export const ask = (question: string, options: string[]): Reply => ({ kind: "ask", question, options });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pushPollLine } from "../../src/broker/push-line.ts";
+import { PANE_VIEW_FORMAT } from "../../src/tmux/pane.ts";
 import { type Env, isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
 import { FAKE_AGENTS } from "./harness.ts";
 
@@ -93,7 +94,7 @@ describe("recorded tmux argv", () => {
       "-p",
       "-t",
       "%7",
-      "#{pane_current_command}",
+      PANE_VIEW_FORMAT,
       ";",
       "capture-pane",
       "-p",
@@ -140,7 +141,7 @@ describe("recorded tmux argv", () => {
     expect(recorded[1]?.[11]?.startsWith(prompt)).toBe(true);
     // The REPL is confirmed up (one look at the new pane) before the layout.
     expect(recorded.slice(2)).toEqual([
-      ["display-message", "-p", "-t", "%7", "#{pane_current_command}", ";", "capture-pane", "-p", "-t", "%7"],
+      ["display-message", "-p", "-t", "%7", PANE_VIEW_FORMAT, ";", "capture-pane", "-p", "-t", "%7"],
       ["select-layout", "-t", "@3", "main-vertical"],
     ]);
   });
@@ -166,7 +167,7 @@ describe("recorded tmux argv", () => {
       "-p",
       "-t",
       "%7",
-      "#{pane_current_command}",
+      PANE_VIEW_FORMAT,
       ";",
       "capture-pane",
       "-p",

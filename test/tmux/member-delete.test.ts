@@ -151,7 +151,7 @@ describe("member delete", () => {
     db.close();
     const broken = {};
     const connect = "stderr: error connecting to /nonexistent/socket (No such file or directory)";
-    const look = `tmux -S /nonexistent/socket display-message -p -t ${pane} #{pane_current_command} ; capture-pane -p -t ${pane}`;
+    const look = `tmux -S /nonexistent/socket display-message -p -t ${pane} #{pane_current_command}\t#{pane_title} ; capture-pane -p -t ${pane}`;
     const exit = h.run(
       [
         "--session-id",

@@ -48,12 +48,13 @@ describe("tmux never runs user text", () => {
     const member = h.createMember(session, "Answers");
     const pane = member.placement.tmux_pane_id;
     await h.waitForReady(pane);
-    h.tmux.tmux(["send-keys", "-t", pane, "-l", "/ask 2"]);
-    h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
-    await waitFor(() => h.tmux.capture(pane).includes("Chat about this"), 2000);
     for (const text of ["x;", "y\\;"]) {
+      h.tmux.tmux(["send-keys", "-t", pane, "-l", "/ask 2"]);
+      h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
+      await waitFor(() => h.tmux.capture(pane).includes("Chat about this"), 2000);
       const result = h.member(session, "send-input", ["--member-id", member.agent_id, "--freetext", text]);
       expect(result.exitCode).toBe(0);
+      await waitFor(() => !h.tmux.capture(pane).includes("Chat about this"), 2000);
     }
     expect(await h.waitForInput(pane, 2)).toEqual(["3x;", "3y\\;"]);
   });
