@@ -12,6 +12,7 @@ import { fanOut } from "./fan-out.ts";
 import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";
 import { type Row, renderTable, writeResults } from "./lib/table.ts";
+import { mcpFigures } from "./mcp.ts";
 import { pollBytes } from "./poll-bytes.ts";
 import { pushLatency } from "./push-latency.ts";
 import { serverFigures } from "./server.ts";
@@ -26,6 +27,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "fan-out", run: fanOut },
   { name: "poll-bytes", run: pollBytes },
   { name: "server", run: serverFigures },
+  { name: "mcp", run: mcpFigures },
   { name: "binary", run: binaryFigures },
 ];
 

@@ -1,8 +1,25 @@
 import type { AgentSummary } from "./broker/agents.ts";
+import type { Delivery, ThreadEntry } from "./broker/delivery.ts";
 import { type Task, type TaskLine, taskLine, taskText } from "./broker/tasks.ts";
 import type { InboxCounts, InboxEntry, NewEntries } from "./broker/unseen.ts";
 
-/** Text renderings of cli.md §5.4 and §6, in one place. */
+/** Text renderings of cli.md §5.4 and §6, and the JSON shapes the CLI and MCP tools share. */
+
+/** `send --json` (cli.md §6.9). */
+export function sendJson(task: Task, notificationSent: boolean) {
+  return { task, notification_sent: notificationSent };
+}
+
+/** `broadcast --json` (§6.10): the summary carries the count, which is never stored. */
+export function broadcastJson(summary: Task, notificationsSentCount: number) {
+  const task: Task = { ...summary, metadata: { ...summary.metadata, notificationsSentCount } };
+  return [{ task, notifications_sent_count: notificationsSentCount }];
+}
+
+/** `get-task --json`: the normative `task` key, then the delivery times and the reply thread. */
+export function taskDetailJson(task: Task, delivery: Delivery | null, thread: ThreadEntry[]) {
+  return { task, delivery, thread };
+}
 
 export function lineBlock(line: TaskLine): string {
   let block = `  id:    ${line.id}\n  state: ${line.state}\n  from:  ${line.fromAgentId}\n`;

@@ -9,8 +9,12 @@ export async function writeStderr(text: string): Promise<void> {
 }
 
 /** `--json` layout of cli.md §5.2: 2-space indent, UTF-8 as is, trailing newline. */
+export function renderJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
 export function printJson(value: unknown): Promise<void> {
-  return writeStdout(`${JSON.stringify(value, null, 2)}\n`);
+  return writeStdout(renderJson(value));
 }
 
 export function printLine(text: string): Promise<void> {

@@ -110,3 +110,12 @@ export function recordInboxRetractionsShown(db: Database, agentId: string, cance
   if (db.query(`SELECT 1 ${UNREPORTED_RETRACTIONS} LIMIT 1`).get({ agentId }) === null) return;
   db.transaction(() => recordRetractionsReported(db, canceledIds)).immediate();
 }
+
+/**
+ * The row of the newest unread delivery (0 when none): it grows exactly when a message arrives,
+ * since tasks are never deleted and a new row's rowid is above every other.
+ */
+export function newestUnreadRow(db: Database, agentId: string): number {
+  return (db.query(`SELECT COALESCE(MAX(rowid), 0) AS seq ${UNREAD}`).get({ agentId }) as { seq: number })
+    .seq;
+}

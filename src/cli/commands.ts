@@ -195,6 +195,35 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./server-loader.ts").then((m) => m.serve),
   },
   {
+    name: "mcp",
+    summary: "Serve MCP over stdio as one agent (--agent-id, or --register --name --description).",
+    options: [
+      {
+        flag: "--session-id",
+        value: "string",
+        metavar: "TEXT",
+        help: "The session (may also go before 'mcp').",
+      },
+      {
+        flag: "--agent-id",
+        value: "string",
+        metavar: "TEXT",
+        conflicts: ["--register"],
+        help: "Serve as this agent.",
+      },
+      { flag: "--register", help: "Join as a new agent; it is deregistered when the client disconnects." },
+      { flag: "--name", value: "string", metavar: "TEXT", help: "The new agent's name (with --register)." },
+      {
+        flag: "--description",
+        value: "string",
+        metavar: "TEXT",
+        help: "What the new agent does (with --register).",
+      },
+    ],
+    needsSession: false,
+    load: () => import("./mcp.ts").then((m) => m.mcp),
+  },
+  {
     name: "version",
     summary: "Print the version, the SQLite version and the build target.",
     options: [localJson],

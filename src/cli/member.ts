@@ -1,7 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { deregisterAgent, listMembers, type Member, requireAgentInSession } from "../broker/agents.ts";
+import { deregisterAgent, requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
-import { holdReportMs, longHeldMembers, markPaneGone, paneGoneAt } from "../broker/delivery.ts";
 import { type MemberAction, requireTeamMember, type TeamMember } from "../broker/members.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
 import { CafleetError, messageOf, UsageError } from "../errors.ts";
@@ -9,11 +8,10 @@ import { pad } from "../format.ts";
 import { type Answer, typeAnswer } from "../members/answer.ts";
 import { type ExitOutcome, requestExit } from "../members/teardown.ts";
 import { printJson, printLine, writeStderr, writeStdout } from "../output.ts";
-import { attachedServer } from "../tmux/argv.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
-import { capturePane, killPane, listPaneIds, type PaneRef, waitForPaneGone } from "../tmux/pane.ts";
-import { tmuxOnPath } from "../tmux/run.ts";
+import { capturePane, killPane, type PaneRef, waitForPaneGone } from "../tmux/pane.ts";
 import { relayout } from "./member-create.ts";
+import { captureMember, DEFAULT_CAPTURE_LINES, readMemberList } from "./member-read.ts";
 import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
 
 export { memberCreate } from "./member-create.ts";
@@ -161,50 +159,11 @@ const MEMBER_HEADER =
   "  agent_id        name      status  backend  session  window_id  pane_id  created_at\n" +
   "  --------------  --------  ------  -------  -------  ---------  -------  --------------------";
 
-/**
- * Marks members whose pane no longer exists, asking each pane's own tmux server. A listing of
- * the caller's server counts only when it holds the caller's own pane ($TMUX_PANE); another
- * server's counts when it answers at all. A failed or foreign answer proves nothing.
- */
-async function noticeGonePanes(db: Database, env: CommandContext["env"], members: Member[]): Promise<void> {
-  if (!tmuxOnPath()) return;
-  const own = attachedServer(env);
-  const byServer = new Map<string | null, Member[]>();
-  for (const member of members) {
-    if (member.placement.tmux_pane_id === null) continue;
-    const server = findPaneAddress(db, member.agent_id)?.server ?? null;
-    const key = server === own ? null : server;
-    byServer.set(key, [...(byServer.get(key) ?? []), member]);
-  }
-  for (const [server, group] of byServer) {
-    if (server === null && (!env.TMUX || !env.TMUX_PANE)) continue;
-    let live: string[];
-    try {
-      live = await listPaneIds(server);
-    } catch {
-      continue;
-    }
-    if (server === null && !live.includes(env.TMUX_PANE!)) continue;
-    for (const { agent_id, placement } of group)
-      if (!live.includes(placement.tmux_pane_id!)) markPaneGone(db, agent_id, placement.tmux_pane_id!);
-  }
-}
-
-/**
- * A member whose pane is gone shows status `gone`; one whose pushes have been held past the
- * report threshold (a prompt waits for a person) shows `held`; nothing else changes.
- */
 export async function memberList(ctx: CommandContext): Promise<void> {
   const { db } = openDatabase(ctx.env);
   const directorId = requiredString(ctx, "--agent-id");
   requireAgentInSession(db, ctx.sessionId, directorId);
-  const listed = listMembers(db, ctx.sessionId, directorId);
-  await noticeGonePanes(db, ctx.env, listed);
-  const held = longHeldMembers(db, ctx.sessionId, holdReportMs(ctx.env));
-  const members = listed.map((member) => {
-    if (paneGoneAt(db, member.agent_id) !== null) return { ...member, status: "gone" };
-    return held.has(member.agent_id) ? { ...member, status: "held" } : member;
-  });
+  const members = await readMemberList(db, ctx.env, ctx.sessionId, directorId);
   if (ctx.json) return printJson(members);
   if (members.length === 0) return printLine("0 members.");
   const rows = members.map(({ agent_id, name, status, placement: p }) =>
@@ -223,27 +182,11 @@ export async function memberList(ctx: CommandContext): Promise<void> {
   return printLine([count, MEMBER_HEADER, ...rows].join("\n"));
 }
 
-const DEFAULT_CAPTURE_LINES = 80;
-
 export async function memberCapture(ctx: CommandContext): Promise<void> {
   const { db, member } = loadTeamMember(ctx, "interact");
-  const pane = member.placement.tmux_pane_id;
-  if (pane === null)
-    throw new CafleetError(
-      `member ${member.agent_id} has no pane yet (pending placement) — nothing to capture.`,
-    );
-  const lines = optionNumber(ctx, "--lines") ?? DEFAULT_CAPTURE_LINES;
-  let content: string;
-  try {
-    content = await capturePane(
-      { id: pane, server: findPaneAddress(db, member.agent_id)?.server ?? null },
-      lines,
-    );
-  } catch (error) {
-    throw new CafleetError(`capture failed: ${messageOf(error)}`);
-  }
-  if (ctx.json) return printJson({ member_agent_id: member.agent_id, pane_id: pane, lines, content });
-  return writeStdout(content);
+  const capture = await captureMember(db, member, optionNumber(ctx, "--lines") ?? DEFAULT_CAPTURE_LINES);
+  if (ctx.json) return printJson(capture);
+  return writeStdout(capture.content);
 }
 
 /** Flag rules of cli.md §6.22, checked before tmux or the database are looked at. */

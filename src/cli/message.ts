@@ -1,9 +1,9 @@
 import { openDatabase } from "../broker/db.ts";
 import { readDelivery, readThread } from "../broker/delivery.ts";
 import { deliverBroadcast, deliverUnicast } from "../broker/messaging.ts";
-import { ackTask, cancelTask, getTask, type Task } from "../broker/tasks.ts";
+import { ackTask, cancelTask, getTask } from "../broker/tasks.ts";
 import { CafleetError } from "../errors.ts";
-import { taskBlock, taskList } from "../format.ts";
+import { broadcastJson, sendJson, taskBlock, taskDetailJson, taskList } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
 import { type CommandContext, optionString, requiredString } from "./spec.ts";
 
@@ -17,9 +17,14 @@ function isUuidLike(text: string): boolean {
   return /^[0-9a-f]{32}$/i.test(hex);
 }
 
+/** cli.md §6.9's first check, made before the database is opened. */
+export function requireDestinationFormat(to: string): void {
+  if (!isUuidLike(to)) throw new CafleetError(`Invalid destination format: ${to}`);
+}
+
 export async function send(ctx: CommandContext): Promise<void> {
   const to = requiredString(ctx, "--to");
-  if (!isUuidLike(to)) throw new CafleetError(`Invalid destination format: ${to}`);
+  requireDestinationFormat(to);
   const { db } = openDatabase(ctx.env);
   const { task, notificationSent } = await deliverUnicast(db, {
     sessionId: ctx.sessionId,
@@ -28,7 +33,7 @@ export async function send(ctx: CommandContext): Promise<void> {
     text: requiredString(ctx, "--text"),
     replyToTaskId: optionString(ctx, "--reply-to"),
   });
-  if (ctx.json) return printJson({ task, notification_sent: notificationSent });
+  if (ctx.json) return printJson(sendJson(task, notificationSent));
   return printLine(`Message sent.\n${taskBlock(task)}`);
 }
 
@@ -39,8 +44,7 @@ export async function broadcast(ctx: CommandContext): Promise<void> {
     fromAgentId: requiredString(ctx, "--agent-id"),
     text: requiredString(ctx, "--text"),
   });
-  const reported: Task = { ...summary, metadata: { ...summary.metadata, notificationsSentCount } };
-  if (ctx.json) return printJson([{ task: reported, notifications_sent_count: notificationsSentCount }]);
+  if (ctx.json) return printJson(broadcastJson(summary, notificationsSentCount));
   return printLine(`Broadcast sent.\n${taskList([summary])}`);
 }
 
@@ -68,7 +72,6 @@ export async function cancel(ctx: CommandContext): Promise<void> {
 export async function getTaskCommand(ctx: CommandContext): Promise<void> {
   const { db } = openDatabase(ctx.env);
   const task = getTask(db, taskAction(ctx));
-  if (ctx.json)
-    return printJson({ task, delivery: readDelivery(db, task.id), thread: readThread(db, task.id) });
+  if (ctx.json) return printJson(taskDetailJson(task, readDelivery(db, task.id), readThread(db, task.id)));
   return printLine(taskBlock(task));
 }

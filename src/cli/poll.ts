@@ -1,68 +1,14 @@
 import type { Database } from "bun:sqlite";
 import { requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
-import { recordInboxFetched } from "../broker/delivery.ts";
-import { type InboxQuery, listInbox, listInboxLines, type Task, type TaskLine } from "../broker/tasks.ts";
+import { isUnread, pollInboxTasks, pollUnseenTasks, recordPrinted, waitForUnseen } from "../broker/poll.ts";
+import { type InboxQuery, listInboxLines, type TaskLine } from "../broker/tasks.ts";
 import { normalizeSince } from "../broker/time.ts";
-import {
-  countUnseen,
-  type InboxCounts,
-  recordInboxRetractionsShown,
-  takeNew,
-  takeUnread,
-} from "../broker/unseen.ts";
+import { countUnseen, type InboxCounts, takeNew, takeUnread } from "../broker/unseen.ts";
+import { waitUntil } from "../broker/watch.ts";
 import { countsLine, lineList, newEntriesText, unreadEntriesText } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
 import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
-
-const WAIT_CHECK_INTERVAL_MS = 25;
-
-function dataVersion(db: Database): number {
-  return (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
-}
-
-/**
- * `poll --wait`: sleeps on PRAGMA data_version (which changes when another connection commits)
- * and re-reads only then, until `ready` holds for what was read or the time runs out.
- */
-async function waitUntil<T>(
-  db: Database,
-  read: () => T,
-  ready: (value: T) => boolean,
-  seconds: number,
-): Promise<T> {
-  const deadline = performance.now() + seconds * 1000;
-  let seen = dataVersion(db);
-  let value = read();
-  process.once("SIGINT", () => process.exit(130));
-  process.once("SIGTERM", () => process.exit(143));
-  while (!ready(value)) {
-    const left = deadline - performance.now();
-    if (left <= 0) break;
-    await Bun.sleep(Math.min(WAIT_CHECK_INTERVAL_MS, left));
-    const version = dataVersion(db);
-    if (version === seen) continue;
-    seen = version;
-    value = read();
-  }
-  return value;
-}
-
-const isUnread = (state: string) => state === "input_required";
-
-/** The ids a plain poll printed, split the way the delivery records need them. */
-function recordPrinted(db: Database, agentId: string, printed: { id: string; state: string }[]): void {
-  recordInboxFetched(
-    db,
-    agentId,
-    printed.filter((item) => isUnread(item.state)).map((item) => item.id),
-  );
-  recordInboxRetractionsShown(
-    db,
-    agentId,
-    printed.filter((item) => item.state === "canceled").map((item) => item.id),
-  );
-}
 
 /** The whole inbox, newest first (cli.md §6.11, §8.1): scripts parse this, byte for byte. */
 async function pollInbox(ctx: CommandContext, db: Database, agentId: string): Promise<void> {
@@ -72,17 +18,7 @@ async function pollInbox(ctx: CommandContext, db: Database, agentId: string): Pr
     limit: optionNumber(ctx, "--page-size"),
   };
   const wait = optionNumber(ctx, "--wait");
-  if (ctx.json) {
-    const read = () => listInbox(db, agentId, query);
-    const ready = (tasks: Task[]) => tasks.some((task) => isUnread(task.status.state));
-    const tasks = wait === undefined ? read() : await waitUntil(db, read, ready, wait);
-    recordPrinted(
-      db,
-      agentId,
-      tasks.map((task) => ({ id: task.id, state: task.status.state })),
-    );
-    return printJson(tasks);
-  }
+  if (ctx.json) return printJson(await pollInboxTasks(db, agentId, query, wait));
   const read = () => listInboxLines(db, agentId, query);
   const ready = (lines: TaskLine[]) => lines.some((line) => isUnread(line.state));
   const lines = wait === undefined ? read() : await waitUntil(db, read, ready, wait);
@@ -101,21 +37,10 @@ async function pollUnseen(
   mode: keyof InboxCounts,
 ): Promise<void> {
   const wait = optionNumber(ctx, "--wait");
-  if (wait !== undefined)
-    await waitUntil(
-      db,
-      () => countUnseen(db, agentId)[mode],
-      (count) => count > 0,
-      wait,
-    );
-  if (mode === "unread") {
-    const entries = takeUnread(db, agentId);
-    if (ctx.json) return printJson(entries.map((entry) => entry.task));
-    return printLine(unreadEntriesText(entries));
-  }
-  const taken = takeNew(db, agentId);
-  if (ctx.json) return printJson(taken.entries.map((entry) => entry.task));
-  return printLine(newEntriesText(taken));
+  if (ctx.json) return printJson(await pollUnseenTasks(db, agentId, mode, wait));
+  if (wait !== undefined) await waitForUnseen(db, agentId, mode, wait);
+  if (mode === "unread") return printLine(unreadEntriesText(takeUnread(db, agentId)));
+  return printLine(newEntriesText(takeNew(db, agentId)));
 }
 
 export async function poll(ctx: CommandContext): Promise<void> {
@@ -125,6 +50,11 @@ export async function poll(ctx: CommandContext): Promise<void> {
   if (optionFlag(ctx, "--count")) {
     const counts = countUnseen(db, agentId);
     return ctx.json ? printJson(counts) : printLine(countsLine(counts));
+  }
+  // A wait ends quietly on Ctrl-C or a kill (cli.md §8.1).
+  if (optionNumber(ctx, "--wait") !== undefined) {
+    process.once("SIGINT", () => process.exit(130));
+    process.once("SIGTERM", () => process.exit(143));
   }
   if (optionFlag(ctx, "--new")) return pollUnseen(ctx, db, agentId, "new");
   if (optionFlag(ctx, "--unread")) return pollUnseen(ctx, db, agentId, "unread");

@@ -12,6 +12,8 @@ export type Reply =
   | { kind: "text"; text: string; overMs?: number }
   | { kind: "shell"; command: string; text?: string; escalate?: boolean }
   | { kind: "ask"; question: string; options: string[] }
+  | { kind: "mcp"; server: string; tool: string; input: Record<string, unknown> }
+  | { kind: "search"; query: string }
   | { kind: "hang"; ms: number; then: Reply };
 
 export const text = (body: string, overMs?: number): Reply => ({ kind: "text", text: body, overMs });
@@ -28,6 +30,18 @@ export const shell = (command: string, options: { preamble?: string; escalate?: 
 });
 /** Claude's AskUserQuestion with one question. */
 export const ask = (question: string, options: string[]): Reply => ({ kind: "ask", question, options });
+/**
+ * A call of tool `tool` of MCP server `server`: `mcp__<server>__<tool>` for Claude Code, the
+ * function `<tool>` of the namespace `mcp__<server>` for Codex.
+ */
+export const mcpTool = (server: string, tool: string, input: Record<string, unknown> = {}): Reply => ({
+  kind: "mcp",
+  server,
+  tool,
+  input,
+});
+/** Claude Code's ToolSearch, which loads deferred tools (MCP tools are deferred) before they can be called. */
+export const toolSearch = (query: string): Reply => ({ kind: "search", query });
 /** Streams the start of a reply, then nothing for `ms` (the REPL shows "thinking"), then `then`. */
 export const hang = (ms: number, then: Reply): Reply => ({ kind: "hang", ms, then });
 
@@ -308,20 +322,7 @@ function anthropicBlocks(
     }));
     return { blocks: [{ type: "text", text: reply.text }], deltas: [deltas], stop: "end_turn" };
   }
-  const input =
-    reply.kind === "shell"
-      ? { command: reply.command, description: `Run ${reply.command}` }
-      : {
-          questions: [
-            {
-              question: reply.question,
-              header: "Question",
-              multiSelect: false,
-              options: reply.options.map((label) => ({ label, description: `Pick ${label}` })),
-            },
-          ],
-        };
-  const name = reply.kind === "shell" ? "Bash" : "AskUserQuestion";
+  const { name, input } = anthropicToolCall(reply);
   const tool = { type: "tool_use", id: `toolu_${id()}`, name, input };
   const toolDelta: Sse = {
     event: "content_block_delta",
@@ -339,6 +340,31 @@ function anthropicBlocks(
   const blocks = [{ type: "text", text: preamble }, tool];
   const deltas = [[textDelta], [toolDelta]];
   return { blocks, deltas, stop: "tool_use" };
+}
+
+function anthropicToolCall(reply: Exclude<Immediate, { kind: "text" }>): { name: string; input: Json } {
+  switch (reply.kind) {
+    case "shell":
+      return { name: "Bash", input: { command: reply.command, description: `Run ${reply.command}` } };
+    case "mcp":
+      return { name: `mcp__${reply.server}__${reply.tool}`, input: reply.input };
+    case "search":
+      return { name: "ToolSearch", input: { query: reply.query, max_results: 5 } };
+    case "ask":
+      return {
+        name: "AskUserQuestion",
+        input: {
+          questions: [
+            {
+              question: reply.question,
+              header: "Question",
+              multiSelect: false,
+              options: reply.options.map((label) => ({ label, description: `Pick ${label}` })),
+            },
+          ],
+        },
+      };
+  }
 }
 
 function anthropicResponse(body: Json, reply: Reply, id: () => string): Response {
@@ -408,7 +434,12 @@ function openaiEvents(reply: Reply, id: () => string): Sse[] {
   ];
   const { delayMs: delay, reply: body } = settle(reply);
   const items: Json[] = [];
-  const textOf = body.kind === "text" ? body.text : body.kind === "shell" ? body.text : body.question;
+  const textOf =
+    body.kind === "text" || body.kind === "shell"
+      ? body.text
+      : body.kind === "ask"
+        ? body.question
+        : undefined;
   if (textOf) {
     const itemId = `msg_${id()}`;
     const item = {
@@ -442,14 +473,15 @@ function openaiEvents(reply: Reply, id: () => string): Sse[] {
       data: { type: "response.output_item.done", output_index: outputIndex, item },
     });
   }
-  if (body.kind === "shell") {
-    const item = {
-      type: "function_call",
-      id: `fc_${id()}`,
-      call_id: `call_${id()}`,
-      name: "exec_command",
-      arguments: JSON.stringify(codexExecArguments(body.command, body.escalate === true)),
-    };
+  if (body.kind === "shell" || body.kind === "mcp") {
+    const call =
+      body.kind === "shell"
+        ? {
+            name: "exec_command",
+            arguments: JSON.stringify(codexExecArguments(body.command, body.escalate === true)),
+          }
+        : { name: body.tool, namespace: `mcp__${body.server}`, arguments: JSON.stringify(body.input) };
+    const item = { type: "function_call", id: `fc_${id()}`, call_id: `call_${id()}`, ...call };
     const outputIndex = items.length;
     items.push(item);
     events.push({
