@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, setDefaultTimeout
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ask, hang, shell, text } from "../support/model-server.ts";
-import { type Member, ReplFleet, until } from "./fleet.ts";
+import { ReplFleet, until } from "./fleet.ts";
 
 /**
  * The pane boundary against the real Claude Code 2.1.328: a member starts with the default
@@ -22,26 +22,9 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => fleet.dispose());
 
-const spawned: Member[] = [];
-
-/** Each test's members leave with it (--force: a test may leave one mid-prompt), so panes stay large. */
-afterEach(() => {
-  for (const member of spawned.splice(0))
-    if (fleet.paneAlive(member.pane)) fleet.member("delete", member.agent_id, ["--force"]);
-});
-
-async function spawn(name: string): Promise<Member> {
-  const member = fleet.createMember(name, "claude");
-  spawned.push(member);
-  await fleet.waitForScreen(member.pane, /\? for shortcuts/);
-  await fleet.waitForQuiet(member.pane);
-  return member;
-}
-
-/** The member's tool calls whose result reached the model, in order. */
-function toolResults(): string[] {
-  return fleet.server.turns().flatMap((turn) => (turn.toolResult === undefined ? [] : [turn.toolResult]));
-}
+afterEach(() => fleet.dismissMembers());
+const spawn = (name: string) => fleet.spawnSettled(name, "claude");
+const toolResults = () => fleet.toolResults();
 
 describe("Claude Code members", () => {
   it("starts with the default prompt, and a push is submitted as one turn that runs the typed poll", async () => {

@@ -15,33 +15,16 @@ import { type Member, ReplFleet, until } from "./fleet.ts";
 setDefaultTimeout(120_000);
 
 let fleet: ReplFleet;
-const spawned: Member[] = [];
 
 beforeAll(() => {
   fleet = new ReplFleet("codex");
   fleet.createSession();
 }, 120_000);
 afterAll(() => fleet.dispose());
-afterEach(() => {
-  for (const member of spawned.splice(0))
-    if (fleet.paneAlive(member.pane)) fleet.member("delete", member.agent_id, ["--force"]);
-});
-
-async function spawn(name: string): Promise<Member> {
-  const member = fleet.createMember(name, "codex");
-  spawned.push(member);
-  await fleet.waitForScreen(member.pane, /\? for shortcuts/);
-  await fleet.waitForQuiet(member.pane);
-  return member;
-}
-
-function toolResults(): string[] {
-  return fleet.server.turns().flatMap((turn) => (turn.toolResult === undefined ? [] : [turn.toolResult]));
-}
-
-function pushes(member: Member): number {
-  return fleet.server.turns().filter((turn) => fleet.isPush(turn, member)).length;
-}
+afterEach(() => fleet.dismissMembers());
+const spawn = (name: string) => fleet.spawnSettled(name, "codex");
+const toolResults = () => fleet.toolResults();
+const pushes = (member: Member) => fleet.pushes(member);
 
 describe("Codex members", () => {
   it("starts with the default prompt; a push is one turn, and its poll and ack write the database from inside the sandbox", async () => {

@@ -231,6 +231,33 @@ export class ReplFleet {
     return this.tmux(["list-panes", "-a", "-F", "#{pane_id}"]).split(/\s+/).includes(pane);
   }
 
+  private readonly spawned: Member[] = [];
+
+  /** A member whose REPL is up and settled at its prompt; `dismissMembers` removes it again. */
+  async spawnSettled(name: string, codingAgent: "claude" | "codex"): Promise<Member> {
+    const member = this.createMember(name, codingAgent);
+    this.spawned.push(member);
+    await this.waitForScreen(member.pane, /\? for shortcuts/);
+    await this.waitForQuiet(member.pane);
+    return member;
+  }
+
+  /** Each test's members leave with it (--force: a test may leave one mid-prompt), so panes stay large. */
+  dismissMembers(): void {
+    for (const member of this.spawned.splice(0))
+      if (this.paneAlive(member.pane)) this.member("delete", member.agent_id, ["--force"]);
+  }
+
+  /** The outputs of the tool calls that reached the model, in order. */
+  toolResults(): string[] {
+    return this.server.turns().flatMap((turn) => (turn.toolResult === undefined ? [] : [turn.toolResult]));
+  }
+
+  /** How many pushes (first pushes and nudges) reached `member`'s model as turns. */
+  pushes(member: Member): number {
+    return this.server.turns().filter((turn) => this.isPush(turn, member)).length;
+  }
+
   /** The line a push types for `member`, and whether `turn` is that push (first push or a nudge). */
   pushLine(member: Member): string {
     return pushPollLine(this.sessionId, member.agent_id);

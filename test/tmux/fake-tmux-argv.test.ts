@@ -70,6 +70,9 @@ beforeAll(() => {
 });
 afterAll(() => temp.cleanup());
 
+/** Each look at the pane: its command and title, then its screen, in one tmux call. */
+const look = ["display-message", "-p", "-t", "%7", PANE_VIEW_FORMAT, ";", "capture-pane", "-p", "-t", "%7"];
+
 describe("recorded tmux argv", () => {
   it("broadcast pushes recipients one after another: each poll line is followed by its own Enter", () => {
     const first = createMember("First");
@@ -89,18 +92,6 @@ describe("recorded tmux argv", () => {
     expect(JSON.parse(result.stdout)[0].notifications_sent_count).toBe(2);
     const line = (id: string) => pushPollLine(sessionId, id);
     // Each push reads the pane (its command and screen, one call), types, reads it again, then Enters.
-    const look = [
-      "display-message",
-      "-p",
-      "-t",
-      "%7",
-      PANE_VIEW_FORMAT,
-      ";",
-      "capture-pane",
-      "-p",
-      "-t",
-      "%7",
-    ];
     expect(calls()).toEqual([
       look,
       ["send-keys", "-t", "%7", "-l", line(first)],
@@ -162,18 +153,6 @@ describe("recorded tmux argv", () => {
     });
     expect(answered.exitCode).toBe(0);
     expect(run([...member, "delete", ...ids]).exitCode).toBe(0);
-    const look = [
-      "display-message",
-      "-p",
-      "-t",
-      "%7",
-      PANE_VIEW_FORMAT,
-      ";",
-      "capture-pane",
-      "-p",
-      "-t",
-      "%7",
-    ];
     expect(calls()).toEqual([
       look,
       ["send-keys", "-t", "%7", "3"],
