@@ -1,5 +1,5 @@
 import { version } from "../package.json" with { type: "json" };
-import { parseArgv } from "./cli/argv.ts";
+import { parseArgv } from "./cli/parse.ts";
 import { CafleetError, exitCodeOf, messageOf } from "./errors.ts";
 import { writeStderr, writeStdout } from "./output.ts";
 
@@ -21,15 +21,9 @@ async function main(argv: string[]): Promise<number> {
     await (parsed.exitCode === 0 ? writeStdout : writeStderr)(parsed.text);
     return parsed.exitCode;
   }
-  if (parsed.command.needsSession && !parsed.sessionId) throw new CafleetError(SESSION_ID_REQUIRED);
-  const run = await parsed.command.load();
-  await run({
-    sessionId: parsed.sessionId,
-    json: parsed.json || parsed.options.get("--json") === true,
-    options: parsed.options,
-    positionals: parsed.positionals,
-    env: process.env,
-  });
+  const { def, sessionId, json, options, args } = parsed;
+  if (def.needsSession && !sessionId) throw new CafleetError(SESSION_ID_REQUIRED);
+  await def.run({ sessionId, json, options, args, env: process.env });
   return 0;
 }
 

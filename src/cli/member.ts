@@ -13,19 +13,21 @@ import { attachedServer } from "../tmux/argv.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { capturePane, killPane, listPaneIds, type PaneRef, waitForPaneGone } from "../tmux/pane.ts";
 import { tmuxOnPath } from "../tmux/run.ts";
+import type { DIRECTOR_ONLY, MEMBER_CAPTURE, MEMBER_DELETE, MEMBER_SEND_INPUT } from "./commands.ts";
 import { relayout } from "./member-create.ts";
-import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
-
-export { memberCreate } from "./member-create.ts";
+import type { Context, Env } from "./options.ts";
 
 /** tmux availability, then the §6.18 checks; nothing touches the member's pane before this. */
-function loadTeamMember(ctx: CommandContext, action: MemberAction): { db: Database; member: TeamMember } {
+function loadTeamMember(
+  ctx: { env: Env; sessionId: string; options: { agentId: string; memberId: string } },
+  action: MemberAction,
+): { db: Database; member: TeamMember } {
   requireTmuxAvailable(ctx.env);
   const { db } = openDatabase(ctx.env);
   const member = requireTeamMember(db, {
     sessionId: ctx.sessionId,
-    directorId: requiredString(ctx, "--agent-id"),
-    memberId: requiredString(ctx, "--member-id"),
+    directorId: ctx.options.agentId,
+    memberId: ctx.options.memberId,
     action,
   });
   return { db, member };
@@ -37,7 +39,7 @@ const DEFAULT_DELETE_TIMEOUT_SECONDS = 15;
  * How long `member delete` waits for the pane to close. CAFLEET_TEST_DELETE_TIMEOUT_SECONDS is a
  * test-only knob (read here and nowhere else) so the timeout path can be tested in seconds.
  */
-function deleteTimeoutSeconds(env: CommandContext["env"]): number {
+function deleteTimeoutSeconds(env: Env): number {
   const override = Number(env.CAFLEET_TEST_DELETE_TIMEOUT_SECONDS);
   return override > 0 ? override : DEFAULT_DELETE_TIMEOUT_SECONDS;
 }
@@ -57,7 +59,7 @@ function deregisterMember(db: Database, memberId: string): void {
 
 /** `cleared`: what the pane showed that Esc closed before /exit (a permission prompt, a turn). */
 function reportDeleted(
-  ctx: CommandContext,
+  ctx: Context<typeof MEMBER_DELETE>,
   header: string,
   memberId: string,
   paneStatus: string,
@@ -70,7 +72,7 @@ function reportDeleted(
   return printLine(lines.join("\n"));
 }
 
-export async function memberDelete(ctx: CommandContext): Promise<void> {
+export async function memberDelete(ctx: Context<typeof MEMBER_DELETE>): Promise<void> {
   const { db, member } = loadTeamMember(ctx, "delete");
   const memberId = member.agent_id;
   const pane = member.placement.tmux_pane_id;
@@ -82,7 +84,7 @@ export async function memberDelete(ctx: CommandContext): Promise<void> {
 
   const ref = paneOf(db, memberId, pane);
 
-  if (optionFlag(ctx, "--force")) {
+  if (ctx.options.force) {
     try {
       await killPane(ref, { ignorePaneGone: true });
     } catch (error) {
@@ -126,7 +128,7 @@ const TIMEOUT_TAIL_LINES = 80;
 
 /** The pane is still open: leave the registration alone and show what the member is stuck on. */
 async function failDeleteTimeout(
-  ctx: CommandContext,
+  ctx: Context<typeof MEMBER_DELETE>,
   memberId: string,
   ref: PaneRef,
   timeout: number,
@@ -166,7 +168,7 @@ const MEMBER_HEADER =
  * the caller's server counts only when it holds the caller's own pane ($TMUX_PANE); another
  * server's counts when it answers at all. A failed or foreign answer proves nothing.
  */
-async function noticeGonePanes(db: Database, env: CommandContext["env"], members: Member[]): Promise<void> {
+async function noticeGonePanes(db: Database, env: Env, members: Member[]): Promise<void> {
   if (!tmuxOnPath()) return;
   const own = attachedServer(env);
   const byServer = new Map<string | null, Member[]>();
@@ -194,9 +196,9 @@ async function noticeGonePanes(db: Database, env: CommandContext["env"], members
  * A member whose pane is gone shows status `gone`; one whose pushes have been held past the
  * report threshold (a prompt waits for a person) shows `held`; nothing else changes.
  */
-export async function memberList(ctx: CommandContext): Promise<void> {
+export async function memberList(ctx: Context<typeof DIRECTOR_ONLY>): Promise<void> {
   const { db } = openDatabase(ctx.env);
-  const directorId = requiredString(ctx, "--agent-id");
+  const directorId = ctx.options.agentId;
   requireAgentInSession(db, ctx.sessionId, directorId);
   const listed = listMembers(db, ctx.sessionId, directorId);
   await noticeGonePanes(db, ctx.env, listed);
@@ -225,14 +227,14 @@ export async function memberList(ctx: CommandContext): Promise<void> {
 
 const DEFAULT_CAPTURE_LINES = 80;
 
-export async function memberCapture(ctx: CommandContext): Promise<void> {
+export async function memberCapture(ctx: Context<typeof MEMBER_CAPTURE>): Promise<void> {
   const { db, member } = loadTeamMember(ctx, "interact");
   const pane = member.placement.tmux_pane_id;
   if (pane === null)
     throw new CafleetError(
       `member ${member.agent_id} has no pane yet (pending placement) — nothing to capture.`,
     );
-  const lines = optionNumber(ctx, "--lines") ?? DEFAULT_CAPTURE_LINES;
+  const lines = ctx.options.lines ?? DEFAULT_CAPTURE_LINES;
   let content: string;
   try {
     content = await capturePane(
@@ -247,9 +249,7 @@ export async function memberCapture(ctx: CommandContext): Promise<void> {
 }
 
 /** Flag rules of cli.md §6.22, checked before tmux or the database are looked at. */
-function readAnswer(ctx: CommandContext): Answer {
-  const choice = optionNumber(ctx, "--choice");
-  const freetext = optionString(ctx, "--freetext");
+function readAnswer({ choice, freetext }: Context<typeof MEMBER_SEND_INPUT>["options"]): Answer {
   if ((choice === undefined) === (freetext === undefined))
     throw new UsageError("Must supply exactly one of --choice or --freetext.");
   if (choice !== undefined) return { action: "choice", value: String(choice) };
@@ -257,8 +257,8 @@ function readAnswer(ctx: CommandContext): Answer {
   return { action: "freetext", value: freetext! };
 }
 
-export async function memberSendInput(ctx: CommandContext): Promise<void> {
-  const answer = readAnswer(ctx);
+export async function memberSendInput(ctx: Context<typeof MEMBER_SEND_INPUT>): Promise<void> {
+  const answer = readAnswer(ctx.options);
   const { db, member } = loadTeamMember(ctx, "interact");
   const pane = member.placement.tmux_pane_id;
   if (pane === null)

@@ -13,7 +13,10 @@ import {
 } from "../broker/unseen.ts";
 import { countsLine, lineList, newEntriesText, unreadEntriesText } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
-import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
+import type { POLL } from "./commands.ts";
+import type { Context } from "./options.ts";
+
+type PollContext = Context<typeof POLL>;
 
 const WAIT_CHECK_INTERVAL_MS = 25;
 
@@ -65,13 +68,12 @@ function recordPrinted(db: Database, agentId: string, printed: { id: string; sta
 }
 
 /** The whole inbox, newest first (cli.md §6.11, §8.1): scripts parse this, byte for byte. */
-async function pollInbox(ctx: CommandContext, db: Database, agentId: string): Promise<void> {
-  const since = optionString(ctx, "--since");
+async function pollInbox(ctx: PollContext, db: Database, agentId: string): Promise<void> {
+  const { since, wait } = ctx.options;
   const query: InboxQuery = {
     since: since === undefined ? undefined : normalizeSince(since),
-    limit: optionNumber(ctx, "--page-size"),
+    limit: ctx.options.pageSize,
   };
-  const wait = optionNumber(ctx, "--wait");
   if (ctx.json) {
     const read = () => listInbox(db, agentId, query);
     const ready = (tasks: Task[]) => tasks.some((task) => isUnread(task.status.state));
@@ -95,12 +97,12 @@ async function pollInbox(ctx: CommandContext, db: Database, agentId: string): Pr
  * `--wait` the read-only counts are watched; the read that marks entries shown runs once, at the end.
  */
 async function pollUnseen(
-  ctx: CommandContext,
+  ctx: PollContext,
   db: Database,
   agentId: string,
   mode: keyof InboxCounts,
 ): Promise<void> {
-  const wait = optionNumber(ctx, "--wait");
+  const { wait } = ctx.options;
   if (wait !== undefined)
     await waitUntil(
       db,
@@ -118,15 +120,15 @@ async function pollUnseen(
   return printLine(newEntriesText(taken));
 }
 
-export async function poll(ctx: CommandContext): Promise<void> {
+export async function poll(ctx: PollContext): Promise<void> {
   const { db } = openDatabase(ctx.env);
-  const agentId = requiredString(ctx, "--agent-id");
+  const { agentId } = ctx.options;
   requireAgentInSession(db, ctx.sessionId, agentId);
-  if (optionFlag(ctx, "--count")) {
+  if (ctx.options.count) {
     const counts = countUnseen(db, agentId);
     return ctx.json ? printJson(counts) : printLine(countsLine(counts));
   }
-  if (optionFlag(ctx, "--new")) return pollUnseen(ctx, db, agentId, "new");
-  if (optionFlag(ctx, "--unread")) return pollUnseen(ctx, db, agentId, "unread");
+  if (ctx.options.new) return pollUnseen(ctx, db, agentId, "new");
+  if (ctx.options.unread) return pollUnseen(ctx, db, agentId, "unread");
   return pollInbox(ctx, db, agentId);
 }

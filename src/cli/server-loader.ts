@@ -1,6 +1,7 @@
 import { UI_ASSETS } from "../server/ui-assets.gen.ts";
 import { SERVER_BUNDLE } from "../server-bundle.gen.ts";
-import type { CommandContext } from "./spec.ts";
+import type { SERVER } from "./commands.ts";
+import type { Context } from "./options.ts";
 
 type ServerModule = typeof import("./server.ts");
 
@@ -10,7 +11,7 @@ type ServerModule = typeof import("./server.ts");
  * parsing it. From source (tests, `bun src/main.ts server`) the gen file holds null and the
  * module is imported directly; the specifier is computed so the bundler does not inline it.
  */
-export async function serve(ctx: CommandContext): Promise<void> {
+export async function serve(ctx: Context<typeof SERVER>): Promise<void> {
   const specifier = SERVER_BUNDLE ?? new URL("./server.ts", import.meta.url).href;
   const module = (await import(specifier)) as ServerModule;
   return module.serve(ctx, UI_ASSETS);

@@ -4,7 +4,8 @@ import { writeStderr } from "../output.ts";
 import { createApp } from "../server/app.ts";
 import { isLoopbackHost, MAX_BODY_BYTES } from "../server/guards.ts";
 import { hasUi } from "../server/static.ts";
-import { type CommandContext, optionNumber, optionString } from "./spec.ts";
+import type { SERVER } from "./commands.ts";
+import type { Context } from "./options.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_PORT = 8000;
@@ -39,12 +40,12 @@ function waitForStopSignal(): Promise<void> {
  * Runs the server until SIGINT/SIGTERM. The compiled binary loads this module from a bundle of
  * its own (see server-loader.ts); `assets` is the UI map the binary embeds.
  */
-export async function serve(ctx: CommandContext, assets: Record<string, string>): Promise<void> {
+export async function serve(ctx: Context<typeof SERVER>, assets: Record<string, string>): Promise<void> {
   // An empty --host (say, from an unset shell variable) must not mean "every interface".
-  const host = optionString(ctx, "--host") || ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST;
+  const host = ctx.options.host || ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST;
   // A broken variable fails the command even when --port overrides it (cli.md §2).
   const fromEnv = envPort(ctx.env);
-  const requestedPort = optionNumber(ctx, "--port") ?? fromEnv ?? DEFAULT_PORT;
+  const requestedPort = ctx.options.port ?? fromEnv ?? DEFAULT_PORT;
   const { db } = openDatabase(ctx.env);
   db.run(`PRAGMA cache_size = -${SERVER_CACHE_KIB}`);
   if (!hasUi(assets)) await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
