@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, it } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { HEAD_VERSION } from "../../src/broker/schema.ts";
 import { BINARY, makeTempDir, ROOT } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
 
@@ -57,7 +58,7 @@ it("runs the README quick start with the binary alone, a fresh HOME and the defa
   expect(result.exitCode).toBe(0);
 
   const dbPath = join(home, ".local/share/cafleet/registry.db");
-  expect(stdout).toStartWith(`Created ${dbPath} and applied migrations to head (3).\n`);
+  expect(stdout).toStartWith(`Created ${dbPath} and applied migrations to head (${HEAD_VERSION}).\n`);
   expect(stdout).toContain("\nMessage sent.\n");
   expect(stdout).toContain("text:  Please review PR 42");
   expect(stdout).toContain("\nMessage acknowledged.\n");
