@@ -55,7 +55,7 @@ export function command<O extends Options>(def: CommandDef<O>): CommandDef<O> {
 
 /** The long name of an option (`--agent-id`), as usage errors quote it. */
 export function longFlag(option: Option): string {
-  return /--[\w-]+/.exec(option.flags)?.[0] ?? option.flags;
+  return option.flags.slice(option.flags.indexOf("--")).split(" ")[0]!;
 }
 
 export function isValue(option: Option): option is Value<unknown, boolean> {
@@ -122,14 +122,17 @@ export function readValues<O extends Options>(options: O, given: Record<string, 
     if (!isValue(option)) values[key] = raw === true;
     else if (raw !== undefined) values[key] = option.convert(String(raw), longFlag(option));
   }
-  for (const [key, option] of Object.entries(options))
-    if (isValue(option) && option.required && values[key] === undefined)
+  const present = new Set<string>();
+  for (const [key, option] of Object.entries(options)) {
+    if (given[key] !== undefined) present.add(longFlag(option));
+    else if (isValue(option) && option.required)
       throw new UsageError(`Missing option '${longFlag(option)}'.`);
-  const isGiven = ([key]: [string, Option]) => given[key] !== undefined;
-  const present = Object.entries(options).filter(isGiven);
-  for (const [, option] of present)
-    for (const other of "conflicts" in option ? (option.conflicts ?? []) : [])
-      if (present.some(([, candidate]) => longFlag(candidate) === other))
+  }
+  for (const option of Object.values(options))
+    for (const other of "conflicts" in option && present.has(longFlag(option))
+      ? (option.conflicts ?? [])
+      : [])
+      if (present.has(other))
         throw new UsageError(`Option '${longFlag(option)}' cannot be used with '${other}'.`);
   return values as Values<O>;
 }
