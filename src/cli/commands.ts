@@ -1,4 +1,7 @@
+import { SERVER_MODULE } from "../embedded.ts";
 import { choice, command, flag, type Group, integer, required, seconds, text } from "./options.ts";
+
+type ServerModule = typeof import("./server.ts");
 
 /**
  * The whole command surface, declared for cac (src/cli/parse.ts). Each command's module is
@@ -186,7 +189,7 @@ export const COMMANDS = {
   server: command({
     summary: "Serve the web timeline and its API (--host, --port).",
     options: SERVER,
-    run: (ctx) => import("./server-loader.ts").then((m) => m.serve(ctx)),
+    run: (ctx) => import(SERVER_MODULE).then((m: ServerModule) => m.serve(ctx)),
   }),
   version: command({
     summary: "Print the version, the SQLite version and the build target.",

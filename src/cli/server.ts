@@ -1,9 +1,10 @@
+import { join } from "node:path";
 import { openDatabase } from "../broker/db.ts";
+import { UI_DIR } from "../embedded.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { writeStderr } from "../output.ts";
-import { createApp } from "../server/app.ts";
+import { type App, createApp } from "../server/app.ts";
 import { isLoopbackHost, MAX_BODY_BYTES } from "../server/guards.ts";
-import { hasUi } from "../server/static.ts";
 import type { SERVER } from "./commands.ts";
 import type { Context } from "./options.ts";
 
@@ -37,10 +38,9 @@ function waitForStopSignal(): Promise<void> {
 }
 
 /**
- * Runs the server until SIGINT/SIGTERM. The compiled binary loads this module from a bundle of
- * its own (see server-loader.ts); `assets` is the UI map the binary embeds.
+ * Runs the server until SIGINT/SIGTERM, serving the UI the binary embeds (src/embedded.ts).
  */
-export async function serve(ctx: Context<typeof SERVER>, assets: Record<string, string>): Promise<void> {
+export async function serve(ctx: Context<typeof SERVER>): Promise<void> {
   // An empty --host (say, from an unset shell variable) must not mean "every interface".
   const host = ctx.options.host || ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST;
   // A broken variable fails the command even when --port overrides it (cli.md §2).
@@ -48,9 +48,15 @@ export async function serve(ctx: Context<typeof SERVER>, assets: Record<string, 
   const requestedPort = ctx.options.port ?? fromEnv ?? DEFAULT_PORT;
   const { db } = openDatabase(ctx.env);
   db.run(`PRAGMA cache_size = -${SERVER_CACHE_KIB}`);
-  if (!hasUi(assets)) await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
+  // exists() can say false for an embedded file; reading it is the truth.
+  if (
+    !(await Bun.file(join(UI_DIR, "index.html"))
+      .bytes()
+      .then(Boolean, () => false))
+  )
+    await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
 
-  let app: ReturnType<typeof createApp> | undefined;
+  let app: App | undefined;
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -68,7 +74,7 @@ export async function serve(ctx: Context<typeof SERVER>, assets: Record<string, 
     throw new CafleetError(messageOf(error));
   }
   const port = server.port ?? requestedPort;
-  app = createApp(db, { host, port, assets });
+  app = await createApp(db, { host, port, uiDir: UI_DIR });
 
   if (!isLoopbackHost(host))
     await writeStderr(
@@ -80,4 +86,6 @@ export async function serve(ctx: Context<typeof SERVER>, assets: Record<string, 
   await server.stop(true);
   app.decorator.live.close();
   db.close();
+  // @elysiajs/static's file cache runs a timer it never unrefs: it would keep the process alive.
+  process.exit(0);
 }

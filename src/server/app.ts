@@ -9,21 +9,19 @@ import { eventRoutes, KEEP_ALIVE_MS } from "./routes/events.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { timelineRoutes } from "./routes/timeline.ts";
-import { serveUi, UI_PREFIX } from "./static.ts";
+import { uiRoutes } from "./ui.ts";
 
 export type AppOptions = {
   /** The address the server binds (decides which Host names are accepted). */
   host: string;
   /** The port it listens on (a same-origin write comes from this port). */
   port: number;
-  /** Relative file name → readable path of the built SPA (the generated map in the binary). */
-  assets: Record<string, string>;
+  /** The built SPA's folder (src/embedded.ts's UI_DIR in the binary). */
+  uiDir: string;
   /** Test knobs: how often the live feed looks at the database, how often a stream says it's alive. */
   watchIntervalMs?: number;
   keepAliveMs?: number;
 };
-
-const API_PREFIX = "/ui/api/";
 
 // Every API path with the methods it answers: a known path with another method is a 405.
 const API_ROUTES: { pattern: RegExp; methods: string[] }[] = [
@@ -43,11 +41,11 @@ function unmatchedRequest(method: string, pathname: string): Response {
 }
 
 function redirectToUi(): Response {
-  return new Response(null, { status: 307, headers: { location: UI_PREFIX } });
+  return new Response(null, { status: 307, headers: { location: "/ui/" } });
 }
 
 /** The web server of webui.md: guards, the JSON API, the live feed and the embedded SPA. */
-export function createApp(db: Database, options: AppOptions) {
+export async function createApp(db: Database, options: AppOptions) {
   const allowed = allowedHostnames(options.host);
   // Its own connection: data_version only moves for commits made by *other* connections.
   const live = new LiveFeed(openConnection(db.filename), options.watchIntervalMs ?? WATCH_INTERVAL_MS);
@@ -70,11 +68,7 @@ export function createApp(db: Database, options: AppOptions) {
     .use(eventRoutes(db, live, options.keepAliveMs ?? KEEP_ALIVE_MS))
     .get("/", redirectToUi)
     .get("/ui", redirectToUi)
-    .get("/ui/*", ({ request }) => {
-      const pathname = new URL(request.url).pathname;
-      if (pathname.startsWith(API_PREFIX)) return unmatchedRequest(request.method, pathname);
-      return serveUi(options.assets, pathname);
-    });
+    .use(await uiRoutes(options.uiDir, "/ui/api/"));
 }
 
-export type App = ReturnType<typeof createApp>;
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -5,8 +5,8 @@ import { ackTask, cancelTask, sendUnicast } from "../../src/broker/tasks.ts";
 import { errorBody, errorOf, type Fixture, makeFixture, postJson, sessionHeaders } from "./fixture.ts";
 
 let fx: Fixture;
-beforeAll(() => {
-  fx = makeFixture();
+beforeAll(async () => {
+  fx = await makeFixture();
 }, 60_000);
 afterAll(() => fx.cleanup());
 
