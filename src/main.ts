@@ -1,6 +1,6 @@
 import { version } from "../package.json" with { type: "json" };
 import { parseArgv } from "./cli/parse.ts";
-import { CafleetError, exitCodeOf, messageOf } from "./errors.ts";
+import { CafleetError, exitCodeOf, isSqliteError, messageOf } from "./errors.ts";
 import { writeStderr, writeStdout } from "./output.ts";
 
 const SESSION_ID_REQUIRED =
@@ -32,8 +32,7 @@ async function main(argv: string[]): Promise<number> {
  * open: name the file and say what to do for those too. The broker is loaded only on that path.
  */
 async function describeIfStorageError(error: unknown): Promise<unknown> {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof CafleetError || typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
+  if (!isSqliteError(error)) return error;
   const { databasePath, describeStorageError } = await import("./broker/db.ts");
   return describeStorageError(error, databasePath());
 }
