@@ -1,4 +1,5 @@
 import { version } from "../package.json" with { type: "json" };
+import { NUDGE_COMMAND } from "./broker/push-line.ts";
 import { parseArgv } from "./cli/parse.ts";
 import { CafleetError, exitCodeOf, isSqliteError, messageOf } from "./errors.ts";
 import { writeStderr, writeStdout } from "./output.ts";
@@ -8,7 +9,7 @@ const SESSION_ID_REQUIRED =
 
 async function main(argv: string[]): Promise<number> {
   // The background nudger (src/broker/nudger.ts): internal, started by the binary itself, not in help.
-  if (argv[0] === "__nudge") {
+  if (argv[0] === NUDGE_COMMAND) {
     await (await import("./broker/nudger.ts")).runNudger(argv.slice(1), process.env);
     return 0;
   }

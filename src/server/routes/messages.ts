@@ -1,12 +1,11 @@
 import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { deliverBroadcast, deliverUnicast } from "../../broker/messaging.ts";
+import { BROADCAST_TARGET } from "../broadcast.ts";
 import { MAX_BODY_BYTES } from "../guards.ts";
 import { HttpError } from "../http-error.ts";
 import { SendMessageBody, SendResult } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";
-
-const BROADCAST_TARGET = "*";
 
 /**
  * The body's first `limit` bytes: reading stops there, so a huge body (chunked, or one whose
