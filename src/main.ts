@@ -10,6 +10,8 @@ const SESSION_ID_REQUIRED =
 async function main(argv: string[]): Promise<number> {
   // The background nudger (src/broker/nudger.ts): internal, started by the binary itself, not in help.
   if (argv[0] === NUDGE_COMMAND) {
+    // A long-lived process: the normal JIT, not the binary's start-up policy (build.ts).
+    Bun.unsafe.setJITPolicy(1);
     await (await import("./broker/nudger.ts")).runNudger(argv.slice(1), process.env);
     return 0;
   }

@@ -1,4 +1,3 @@
-import { SERVER_MODULE } from "../embedded.ts";
 import { choice, command, flag, type Group, integer, required, seconds, text } from "./options.ts";
 
 type ServerModule = typeof import("./server.ts");
@@ -189,7 +188,11 @@ export const COMMANDS = {
   server: command({
     summary: "Serve the web timeline and its API (--host, --port).",
     options: SERVER,
-    run: (ctx) => import(SERVER_MODULE).then((m: ServerModule) => m.serve(ctx)),
+    run: async (ctx) => {
+      const { SERVER_MODULE } = await import("../embedded.ts");
+      const server: ServerModule = await import(SERVER_MODULE);
+      return server.serve(ctx);
+    },
   }),
   version: command({
     summary: "Print the version, the SQLite version and the build target.",

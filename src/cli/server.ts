@@ -41,6 +41,8 @@ function waitForStopSignal(): Promise<void> {
  * Runs the server until SIGINT/SIGTERM, serving the UI the binary embeds (src/embedded.ts).
  */
 export async function serve(ctx: Context<typeof SERVER>): Promise<void> {
+  // A long-lived process: the normal JIT, not the binary's start-up policy (build.ts).
+  Bun.unsafe.setJITPolicy(1);
   // An empty --host (say, from an unset shell variable) must not mean "every interface".
   const host = ctx.options.host || ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST;
   // A broken variable fails the command even when --port overrides it (cli.md §2).
