@@ -186,6 +186,17 @@ function baseArgv(): Map<string, string[]> {
   ]);
 }
 
+/**
+ * send-input's free text answers a question's "Type something" row, so the member's fake agent
+ * shows a fresh two-option question (`/ask 2`) before each case.
+ */
+async function showQuestion(): Promise<void> {
+  sandbox.tmux.tmux(["send-keys", "-t", memberPane, "-l", "/ask 2"]);
+  sandbox.tmux.tmux(["send-keys", "-t", memberPane, "Enter"]);
+  const asked = () => /Chat about this\n>$/.test(sandbox.tmux.capture(memberPane).trimEnd());
+  expect(await waitFor(asked, 5000)).toBe(true);
+}
+
 /** Where each bad value goes: every valued option of the command, its positional, and --session-id. */
 function slots(command: CommandDef, argv: string[]): number[] {
   const indexes: number[] = [];
@@ -233,6 +244,7 @@ describe("every flag of every database command, given bad values", () => {
       for (const at of slots(command, argv)) {
         const flag = argv[at - 1]?.startsWith("--") ? argv[at - 1] : "<positional>";
         for (const value of values(sandbox.dir)) {
+          if (path === "member send-input") await showQuestion();
           const before = snapshot(db);
           const result = run(argv, value, at);
           const where = `${path} ${flag} ${value.label}`;
