@@ -1,5 +1,5 @@
 /**
- * bun run release: the host build (build.ts: web UI, asset maps, dist/cafleet), then
+ * bun run release: the host build (build.ts: web UI, server bundle, dist/cafleet), then
  * dist/cafleet-<os>-<arch> for every platform of scripts/platforms.ts, dist/SHA256SUMS, a smoke
  * test of the host's binary (`--version`, `version`, `server` serving /ui/), and the npm packages
  * packed under dist/npm/.
@@ -94,7 +94,7 @@ export async function release(): Promise<void> {
   for (const platform of PLATFORMS) {
     const outfile = join(dist, binaryName(platform));
     const started = performance.now();
-    compile(outfile, bunTarget(platform));
+    await compile(outfile, bunTarget(platform));
     ensureMacSignature(platform, outfile);
     binaries.push(outfile);
     console.log(

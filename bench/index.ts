@@ -33,7 +33,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
 
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
 if (!process.env.BENCH_NO_BUILD) mustRun([process.execPath, "run", "build.ts"]);
-compileFloor();
+await compileFloor();
 
 const rows: Row[] = [];
 const started = performance.now();

@@ -4,11 +4,25 @@
  */
 const BRAND = Symbol.for("cafleet.error");
 
+/** The broker's rules that a door words its own way (the web API's 404s and 400s, webui.md §3). */
+export type RuleCode =
+  | "administrator_protected"
+  | "agent_missing"
+  | "agent_not_in_session"
+  | "destination_missing"
+  | "destination_other_session"
+  | "director_missing"
+  | "root_director_protected"
+  | "sender_inactive"
+  | "session_deleted"
+  | "session_missing"
+  | "task_missing";
+
 export class CafleetError extends Error {
   /** Survives module copies: the server bundle has its own copy of this class. */
   readonly [BRAND] = true;
-  /** A stable name for the failed rule, so each door can word it its own way. */
-  code = "error";
+  /** The failed rule, when a broker rule refused the operation. */
+  rule: RuleCode | null = null;
   constructor(
     message: string,
     readonly exitCode = 1,
@@ -18,8 +32,8 @@ export class CafleetError extends Error {
     this.name = "CafleetError";
   }
 
-  withCode(code: string): this {
-    this.code = code;
+  withCode(rule: RuleCode): this {
+    this.rule = rule;
     return this;
   }
 }
@@ -49,6 +63,12 @@ export function exitCodeOf(error: unknown): number {
   if (typeof error !== "object" || error === null || !(BRAND in error)) return 1;
   const { exitCode } = error as { exitCode?: unknown };
   return typeof exitCode === "number" ? exitCode : 1;
+}
+
+/** An error bun:sqlite threw (`SQLITE_FULL`, `SQLITE_BUSY_SNAPSHOT`…), with its code. */
+export function isSqliteError(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_");
 }
 
 /** The text of anything thrown, for the one-line errors every door prints. */

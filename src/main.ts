@@ -1,6 +1,7 @@
 import { version } from "../package.json" with { type: "json" };
-import { parseArgv } from "./cli/argv.ts";
-import { CafleetError, exitCodeOf, messageOf } from "./errors.ts";
+import { NUDGE_COMMAND } from "./broker/push-line.ts";
+import { parseArgv } from "./cli/parse.ts";
+import { CafleetError, exitCodeOf, isSqliteError, messageOf } from "./errors.ts";
 import { writeStderr, writeStdout } from "./output.ts";
 
 const SESSION_ID_REQUIRED =
@@ -8,7 +9,9 @@ const SESSION_ID_REQUIRED =
 
 async function main(argv: string[]): Promise<number> {
   // The background nudger (src/broker/nudger.ts): internal, started by the binary itself, not in help.
-  if (argv[0] === "__nudge") {
+  if (argv[0] === NUDGE_COMMAND) {
+    // A long-lived process: the normal JIT, not the binary's start-up policy (build.ts).
+    Bun.unsafe.setJITPolicy(1);
     await (await import("./broker/nudger.ts")).runNudger(argv.slice(1), process.env);
     return 0;
   }
@@ -21,15 +24,9 @@ async function main(argv: string[]): Promise<number> {
     await (parsed.exitCode === 0 ? writeStdout : writeStderr)(parsed.text);
     return parsed.exitCode;
   }
-  if (parsed.command.needsSession && !parsed.sessionId) throw new CafleetError(SESSION_ID_REQUIRED);
-  const run = await parsed.command.load();
-  await run({
-    sessionId: parsed.sessionId,
-    json: parsed.json || parsed.options.get("--json") === true,
-    options: parsed.options,
-    positionals: parsed.positionals,
-    env: process.env,
-  });
+  const { def, sessionId, json, options, args } = parsed;
+  if (def.needsSession && !sessionId) throw new CafleetError(SESSION_ID_REQUIRED);
+  await def.run({ sessionId, json, options, args, env: process.env });
   return 0;
 }
 
@@ -38,8 +35,7 @@ async function main(argv: string[]): Promise<number> {
  * open: name the file and say what to do for those too. The broker is loaded only on that path.
  */
 async function describeIfStorageError(error: unknown): Promise<unknown> {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof CafleetError || typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
+  if (!isSqliteError(error)) return error;
   const { databasePath, describeStorageError } = await import("./broker/db.ts");
   return describeStorageError(error, databasePath());
 }

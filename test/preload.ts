@@ -28,7 +28,6 @@ function newestMtime(path: string): number {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(path)) {
-    if (entry.endsWith(".gen.ts")) continue;
     newest = Math.max(newest, newestMtime(join(path, entry)));
   }
   return newest;

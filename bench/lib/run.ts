@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { COMPILE_FLAGS } from "../../build.ts";
+import { compileProgram } from "../../build.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
 export const BINARY = join(ROOT, "dist/cafleet");
@@ -23,8 +23,8 @@ export function mustRun(argv: string[], env?: Record<string, string>): RunResult
   };
 }
 
-/** The same flags as build.ts's compile step, so the floor pays what dist/cafleet pays to start. */
-export function compileFloor(): void {
+/** Compiled as dist/cafleet is, so the floor pays what dist/cafleet pays to start. */
+export async function compileFloor(): Promise<void> {
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  mustRun([process.execPath, "build", ...COMPILE_FLAGS, "bench/lib/floor.ts", "--outfile", FLOOR_BINARY]);
+  await compileProgram(join(ROOT, "bench/lib/floor.ts"), FLOOR_BINARY);
 }

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { NotFoundError, RuleError, UsageError } from "../errors.ts";
+import type { Agent } from "../server/model.ts";
 import { nowIso } from "./time.ts";
 
 export type AgentKind = "builtin-administrator" | "user";
@@ -163,10 +164,7 @@ export function getActiveAgent(db: Database, sessionId: string, agentId: string)
 }
 
 /** Agents the web UI lists: active ones, and deregistered ones that still appear in some task. */
-export function listSessionAgentsForUi(
-  db: Database,
-  sessionId: string,
-): (AgentSummary & { kind: AgentKind })[] {
+export function listSessionAgentsForUi(db: Database, sessionId: string): Agent[] {
   return db
     .query(
       `SELECT ${SUMMARY_COLUMNS}, ${KIND_SQL} AS kind FROM agents AS a
@@ -175,7 +173,7 @@ export function listSessionAgentsForUi(
          OR EXISTS (SELECT 1 FROM tasks WHERE from_agent_id = a.agent_id))
        ORDER BY a.rowid`,
     )
-    .all(sessionId) as (AgentSummary & { kind: AgentKind })[];
+    .all(sessionId) as Agent[];
 }
 
 export function isRootDirector(db: Database, agentId: string): boolean {

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { hasLiveSessionNudger } from "./delivery.ts";
 import { pushAll, pushTarget } from "./push.ts";
-import { pushPollLine } from "./push-line.ts";
+import { NUDGE_COMMAND, pushPollLine } from "./push-line.ts";
 
 /** Wakes recipients after their messages are committed (tmux.md §5 and §10). */
 
@@ -26,8 +26,6 @@ export async function notifyRecipients(
   if (outcomes.some((outcome) => outcome.sent || outcome.held)) startNudger(db, input.sessionId);
   return new Set(outcomes.filter((outcome) => outcome.sent).map((outcome) => outcome.target.recipientId));
 }
-
-export const NUDGE_COMMAND = "__nudge";
 
 /** How this program runs itself: the compiled binary alone, or bun with the entry script. */
 function selfArgv(): string[] {

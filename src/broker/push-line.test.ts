@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { parseArgv } from "../cli/argv.ts";
+import { parseArgv } from "../cli/parse.ts";
 import { pushPollLine } from "./push-line.ts";
 
 const SESSION = "550e8400-e29b-41d4-a716-446655440000";
@@ -24,6 +24,6 @@ describe("pushPollLine", () => {
     const parsed = parseArgv(pushPollLine(SESSION, AGENT).split(" ").slice(1));
     if (parsed.kind !== "command") throw new Error(`not a command: ${parsed.kind}`);
     expect([parsed.path, parsed.sessionId, parsed.json]).toEqual(["poll", SESSION, false]);
-    expect(Object.fromEntries(parsed.options)).toEqual({ "--agent-id": AGENT, "--new": true });
+    expect([parsed.options.agentId, parsed.options.new, parsed.options.unread]).toEqual([AGENT, true, false]);
   });
 });

@@ -7,3 +7,6 @@
 export function pushPollLine(sessionId: string, recipientId: string): string {
   return `cafleet --session-id ${sessionId} poll --agent-id ${recipientId} --new`;
 }
+
+/** The verb of the binary's own background nudger (`cafleet __nudge <session>`), not in help. */
+export const NUDGE_COMMAND = "__nudge";

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { NotFoundError } from "../errors.ts";
+import type { SessionListing } from "../server/model.ts";
 import { agentCard, insertAgent, insertPlacement, type Placement } from "./agents.ts";
 import { recordPaneServer } from "./pane-address.ts";
 import { nowIso } from "./time.ts";
@@ -90,13 +91,6 @@ export function createSession(db: Database, label: string | null, tmux: TmuxCont
     })
     .immediate();
 }
-
-export type SessionListing = {
-  session_id: string;
-  label: string | null;
-  created_at: string;
-  agent_count: number;
-};
 
 /** Live sessions, oldest first; each count reads only the (session_id, status) index. */
 export function listSessions(db: Database): SessionListing[] {

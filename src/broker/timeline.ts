@@ -1,31 +1,11 @@
 import type { Database } from "bun:sqlite";
+import type { Message } from "../server/model.ts";
 import { type Task, taskText } from "./tasks.ts";
 
-/** The web timeline's read side (data-model.md §8.3): deliveries as Message objects, names joined. */
-
-export type Message = {
-  task_id: string;
-  from_agent_id: string;
-  from_agent_name: string;
-  to_agent_id: string;
-  to_agent_name: string;
-  type: string;
-  status: string;
-  created_at: string;
-  status_timestamp: string;
-  origin_task_id: string | null;
-  body: string;
-  // Added by the delivery work (issue 8), after the webui.md §3 keys.
-  reply_to_task_id: string | null;
-  notified_at: string | null;
-  notify_failed_at: string | null;
-  notify_error: string | null;
-  fetched_at: string | null;
-  nudge_count: number;
-  // Added by the pane boundary (migrations.sql version 3): why a push waits for the pane.
-  held_at: string | null;
-  held_reason: string | null;
-};
+/**
+ * The web timeline's read side (data-model.md §8.3): deliveries as the web API's Message objects
+ * (src/server/model.ts, the one definition of the wire shape), names joined.
+ */
 
 export const TIMELINE_LIMIT = 200;
 

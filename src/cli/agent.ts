@@ -9,7 +9,8 @@ import { openDatabase } from "../broker/db.ts";
 import { CafleetError } from "../errors.ts";
 import { agentBlock, agentList } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
-import { type CommandContext, optionString, requiredString } from "./spec.ts";
+import type { AGENT_ONLY, AGENTS, REGISTER } from "./commands.ts";
+import type { Context } from "./options.ts";
 
 /** Python truthiness of a parsed JSON value: falsy skills are stored as []. */
 function isFalsy(value: unknown): boolean {
@@ -34,13 +35,13 @@ function parseSkills(raw: string | undefined): unknown {
   return isFalsy(skills) ? [] : skills;
 }
 
-export async function register(ctx: CommandContext): Promise<void> {
-  const skills = parseSkills(optionString(ctx, "--skills"));
+export async function register(ctx: Context<typeof REGISTER>): Promise<void> {
+  const skills = parseSkills(ctx.options.skills);
   const { db } = openDatabase(ctx.env);
   const agent = registerAgent(db, {
     sessionId: ctx.sessionId,
-    name: requiredString(ctx, "--name"),
-    description: requiredString(ctx, "--description"),
+    name: ctx.options.name,
+    description: ctx.options.description,
     skills,
   });
   if (ctx.json) return printJson(agent);
@@ -49,10 +50,10 @@ export async function register(ctx: CommandContext): Promise<void> {
   );
 }
 
-export async function agents(ctx: CommandContext): Promise<void> {
+export async function agents(ctx: Context<typeof AGENTS>): Promise<void> {
   const { db } = openDatabase(ctx.env);
-  requireAgentInSession(db, ctx.sessionId, requiredString(ctx, "--agent-id"));
-  const id = optionString(ctx, "--id");
+  requireAgentInSession(db, ctx.sessionId, ctx.options.agentId);
+  const id = ctx.options.id;
   if (id !== undefined) {
     const agent = getActiveAgent(db, ctx.sessionId, id);
     if (ctx.json) return printJson(agent);
@@ -63,9 +64,9 @@ export async function agents(ctx: CommandContext): Promise<void> {
   return printLine(agentList(list));
 }
 
-export async function deregister(ctx: CommandContext): Promise<void> {
+export async function deregister(ctx: Context<typeof AGENT_ONLY>): Promise<void> {
   const { db } = openDatabase(ctx.env);
-  const agentId = requiredString(ctx, "--agent-id");
+  const { agentId } = ctx.options;
   requireAgentInSession(db, ctx.sessionId, agentId);
   if (!deregisterAgent(db, agentId))
     throw new CafleetError(`agent ${agentId} not found or already deregistered.`);

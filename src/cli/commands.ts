@@ -1,357 +1,276 @@
-import type { CommandSpec, GroupSpec, OptionSpec } from "./spec.ts";
+import { choice, command, flag, type Group, integer, required, seconds, text } from "./options.ts";
 
-/** The whole command surface. Each command's module is imported only when that command runs. */
+type ServerModule = typeof import("./server.ts");
 
-const agentId: OptionSpec = {
-  flag: "--agent-id",
-  value: "string",
-  metavar: "TEXT",
-  required: true,
-  help: "Your agent id.",
+/**
+ * The whole command surface, declared for cac (src/cli/parse.ts). Each command's module is
+ * imported only when that command runs; handlers type their options from the objects below.
+ */
+
+const agentId = required(text("--agent-id <id>", "Your agent id."));
+const directorId = required(text("--agent-id <id>", "The Director's agent id."));
+const taskId = required(text("--task-id <id>", "Task id."));
+const memberId = required(text("--member-id <id>", "The member's agent id."));
+const json = flag("--json", "Print JSON.");
+const installSkills = flag(
+  "--install-skills",
+  "First install the embedded skills into the user's skills folder (as 'cafleet skills install').",
+);
+
+export const NO_OPTIONS = {};
+export const SESSION_CREATE = { label: text("--label <label>", "A label for the session."), json };
+export const JSON_ONLY = { json };
+export const REGISTER = {
+  name: required(text("--name <name>", "Agent name.")),
+  description: required(text("--description <text>", "What the agent does.")),
+  skills: text("--skills <json>", "Skills as a JSON list."),
 };
-const taskId: OptionSpec = {
-  flag: "--task-id",
-  value: "string",
-  metavar: "TEXT",
-  required: true,
-  help: "Task id.",
+export const SEND = {
+  agentId,
+  to: required(text("--to <id>", "Recipient agent id.")),
+  text: required(text("--text <text>", "Message text.")),
+  replyTo: text("--reply-to <task_id>", "Thread this message under a task of the session."),
 };
-const memberId: OptionSpec = {
-  flag: "--member-id",
-  value: "string",
-  metavar: "TEXT",
-  required: true,
-  help: "The member's agent id.",
+export const BROADCAST = { agentId, text: required(text("--text <text>", "Message text.")) };
+export const POLL = {
+  agentId,
+  since: text("--since <timestamp>", "Only tasks changed after this timestamp."),
+  pageSize: integer("--page-size <n>", "At most this many tasks.", "non-negative"),
+  wait: seconds("--wait <seconds>", "Block until an unread message arrives or SECONDS pass."),
+  new: flag("--new", "Only what no poll has shown you yet: new messages, retractions of ones you saw.", [
+    "--unread",
+    "--count",
+    "--since",
+    "--page-size",
+  ]),
+  unread: flag("--unread", "Only unread messages, shown before or not, oldest first.", [
+    "--count",
+    "--since",
+    "--page-size",
+  ]),
+  count: flag("--count", "One line: how many unread, how many new. Marks nothing as seen.", [
+    "--since",
+    "--page-size",
+    "--wait",
+  ]),
 };
-const localJson: OptionSpec = { flag: "--json", help: "Print JSON." };
-const installSkills: OptionSpec = {
-  flag: "--install-skills",
-  help: "First install the embedded skills into the user's skills folder (as 'cafleet skills install').",
+export const TASK_ACTION = { agentId, taskId };
+export const AGENTS = { agentId, id: text("--id <id>", "Show this agent.") };
+export const AGENT_ONLY = { agentId };
+export const DIRECTOR_ONLY = { agentId: directorId };
+export const MEMBER_CREATE = {
+  agentId: directorId,
+  name: required(text("--name <name>", "The member's name.")),
+  description: required(text("--description <text>", "What the member does.")),
+  codingAgent: choice("--coding-agent <agent>", "Which coding agent to spawn (default claude).", [
+    "claude",
+    "codex",
+  ]),
+  installSkills,
+};
+export const MEMBER_DELETE = {
+  agentId: directorId,
+  memberId,
+  force: flag("-f, --force", "Kill the pane instead of sending /exit."),
+};
+export const MEMBER_CAPTURE = {
+  agentId: directorId,
+  memberId,
+  lines: integer("--lines <n>", "How many lines (default 80)."),
+};
+export const MEMBER_SEND_INPUT = {
+  agentId: directorId,
+  memberId,
+  choice: integer("--choice <n>", "Option 1, 2 or 3.", [1, 3]),
+  freetext: text("--freetext <text>", "Free text (one line)."),
+};
+export const MEMBER_RESPAWN = { agentId: directorId, memberId, installSkills };
+export const MCP = {
+  sessionId: text("--session-id <id>", "The session (may also go before 'mcp')."),
+  agentId: text("--agent-id <id>", "Serve as this agent."),
+  register: flag("--register", "Join as a new agent; it is deregistered when the client disconnects.", [
+    "--agent-id",
+  ]),
+  name: text("--name <name>", "The new agent's name (with --register)."),
+  description: text("--description <text>", "What the new agent does (with --register)."),
+};
+export const SKILLS_INSTALL = { dir: text("--dir <dir>", "Target folder.") };
+export const SERVER = {
+  host: text("--host <host>", "Bind address (default 127.0.0.1)."),
+  port: integer("--port <port>", "Bind port (default 8000)."),
 };
 
-export const GROUPS: GroupSpec[] = [
-  {
-    name: "db",
+const GROUPS = {
+  db: {
     summary: "Manage the database schema.",
-    commands: [
-      {
-        name: "init",
+    commands: {
+      init: command({
         summary: "Create the database or bring its schema to head.",
-        options: [],
-        needsSession: false,
-        load: () => import("./db.ts").then((m) => m.dbInit),
-      },
-    ],
+        options: NO_OPTIONS,
+        run: () => import("./db.ts").then((m) => m.dbInit()),
+      }),
+    },
   },
-  {
-    name: "session",
+  session: {
     summary: "Create, list, show and delete sessions.",
-    commands: [
-      {
-        name: "create",
+    commands: {
+      create: command({
         summary: "Create a session; the calling tmux pane becomes its root Director.",
-        options: [
-          { flag: "--label", value: "string", metavar: "TEXT", help: "A label for the session." },
-          localJson,
-        ],
-        needsSession: false,
-        load: () => import("./session.ts").then((m) => m.sessionCreate),
-      },
-      {
-        name: "list",
+        options: SESSION_CREATE,
+        run: (ctx) => import("./session.ts").then((m) => m.sessionCreate(ctx)),
+      }),
+      list: command({
         summary: "List live sessions.",
-        options: [localJson],
-        needsSession: false,
-        load: () => import("./session.ts").then((m) => m.sessionList),
-      },
-      {
-        name: "show",
+        options: JSON_ONLY,
+        run: (ctx) => import("./session.ts").then((m) => m.sessionList(ctx)),
+      }),
+      show: command({
         summary: "Show one session, deleted or not.",
-        options: [localJson],
-        positional: { name: "SESSION_ID", arity: "one" },
-        needsSession: false,
-        load: () => import("./session.ts").then((m) => m.sessionShow),
-      },
-      {
-        name: "delete",
+        options: JSON_ONLY,
+        args: "<session_id>",
+        run: (ctx) => import("./session.ts").then((m) => m.sessionShow(ctx)),
+      }),
+      delete: command({
         summary: "Soft-delete a session and deregister its agents.",
-        options: [],
-        positional: { name: "SESSION_ID", arity: "one" },
-        needsSession: false,
-        load: () => import("./session.ts").then((m) => m.sessionDelete),
-      },
-    ],
+        options: NO_OPTIONS,
+        args: "<session_id>",
+        run: (ctx) => import("./session.ts").then((m) => m.sessionDelete(ctx)),
+      }),
+    },
   },
-  {
-    name: "member",
+  member: {
     summary: "Spawn and manage member agents in tmux panes.",
-    commands: [
-      {
-        name: "create",
+    commands: {
+      create: command({
         summary: "Register a member and spawn its coding agent in a new pane.",
-        options: [
-          { ...agentId, help: "The Director's agent id." },
-          { flag: "--name", value: "string", metavar: "TEXT", required: true, help: "The member's name." },
-          {
-            flag: "--description",
-            value: "string",
-            metavar: "TEXT",
-            required: true,
-            help: "What the member does.",
-          },
-          {
-            flag: "--coding-agent",
-            value: "string",
-            metavar: "[claude|codex]",
-            choices: ["claude", "codex"],
-            help: "Which coding agent to spawn (default claude).",
-          },
-          installSkills,
-        ],
-        positional: { name: "PROMPT", arity: "many" },
+        options: MEMBER_CREATE,
+        args: "[...prompt]",
         needsSession: true,
-        load: () => import("./member.ts").then((m) => m.memberCreate),
-      },
-      {
-        name: "delete",
+        run: (ctx) => import("./member-create.ts").then((m) => m.memberCreate(ctx)),
+      }),
+      delete: command({
         summary: "Stop a member's pane (/exit, or kill with --force) and deregister it.",
-        options: [
-          { ...agentId, help: "The Director's agent id." },
-          memberId,
-          { flag: "--force", short: "-f", help: "Kill the pane instead of sending /exit." },
-        ],
+        options: MEMBER_DELETE,
         needsSession: true,
-        load: () => import("./member.ts").then((m) => m.memberDelete),
-      },
-      {
-        name: "list",
+        run: (ctx) => import("./member.ts").then((m) => m.memberDelete(ctx)),
+      }),
+      list: command({
         summary: "List the members of a Director.",
-        options: [{ ...agentId, help: "The Director's agent id." }],
+        options: DIRECTOR_ONLY,
         needsSession: true,
-        load: () => import("./member.ts").then((m) => m.memberList),
-      },
-      {
-        name: "capture",
+        run: (ctx) => import("./member.ts").then((m) => m.memberList(ctx)),
+      }),
+      capture: command({
         summary: "Print the last lines of a member's pane.",
-        options: [
-          { ...agentId, help: "The Director's agent id." },
-          memberId,
-          { flag: "--lines", value: "int", metavar: "INTEGER", help: "How many lines (default 80)." },
-        ],
+        options: MEMBER_CAPTURE,
         needsSession: true,
-        load: () => import("./member.ts").then((m) => m.memberCapture),
-      },
-      {
-        name: "send-input",
+        run: (ctx) => import("./member.ts").then((m) => m.memberCapture(ctx)),
+      }),
+      "send-input": command({
         summary: "Answer a member's prompt with a choice or free text.",
-        options: [
-          { ...agentId, help: "The Director's agent id." },
-          memberId,
-          {
-            flag: "--choice",
-            value: "int",
-            metavar: "INTEGER RANGE",
-            range: [1, 3],
-            help: "Option 1, 2 or 3.",
-          },
-          { flag: "--freetext", value: "string", metavar: "TEXT", help: "Free text (one line)." },
-        ],
+        options: MEMBER_SEND_INPUT,
         needsSession: true,
-        load: () => import("./member.ts").then((m) => m.memberSendInput),
-      },
-      {
-        name: "respawn",
+        run: (ctx) => import("./member.ts").then((m) => m.memberSendInput(ctx)),
+      }),
+      respawn: command({
         summary: "Restart a member whose pane is gone, same agent id and inbox, in a new pane.",
-        options: [{ ...agentId, help: "The Director's agent id." }, memberId, installSkills],
+        options: MEMBER_RESPAWN,
         needsSession: true,
-        load: () => import("./member-respawn.ts").then((m) => m.memberRespawn),
-      },
-    ],
+        run: (ctx) => import("./member-respawn.ts").then((m) => m.memberRespawn(ctx)),
+      }),
+    },
   },
-  {
-    name: "skills",
+  skills: {
     summary: "Install the agent skills embedded in this binary.",
-    commands: [
-      {
-        name: "install",
+    commands: {
+      install: command({
         summary: "Write the embedded skills into a folder (default ~/.claude/skills).",
-        options: [{ flag: "--dir", value: "string", metavar: "DIR", help: "Target folder." }],
-        needsSession: false,
-        load: () => import("./skills.ts").then((m) => m.skillsInstall),
-      },
-    ],
+        options: SKILLS_INSTALL,
+        run: (ctx) => import("./skills.ts").then((m) => m.skillsInstall(ctx)),
+      }),
+    },
   },
-];
+} satisfies Record<string, Group>;
 
-export const COMMANDS: CommandSpec[] = [
-  {
-    name: "server",
+export const COMMANDS = {
+  ...GROUPS,
+  server: command({
     summary: "Serve the web timeline and its API (--host, --port).",
-    options: [
-      { flag: "--host", value: "string", metavar: "TEXT", help: "Bind address (default 127.0.0.1)." },
-      { flag: "--port", value: "int", metavar: "INTEGER", help: "Bind port (default 8000)." },
-    ],
-    needsSession: false,
-    load: () => import("./server-loader.ts").then((m) => m.serve),
-  },
-  {
-    name: "mcp",
+    options: SERVER,
+    run: async (ctx) => {
+      const { SERVER_MODULE } = await import("../embedded.ts");
+      const server: ServerModule = await import(SERVER_MODULE);
+      return server.serve(ctx);
+    },
+  }),
+  mcp: command({
     summary: "Serve MCP over stdio as one agent (--agent-id, or --register --name --description).",
-    options: [
-      {
-        flag: "--session-id",
-        value: "string",
-        metavar: "TEXT",
-        help: "The session (may also go before 'mcp').",
-      },
-      {
-        flag: "--agent-id",
-        value: "string",
-        metavar: "TEXT",
-        conflicts: ["--register"],
-        help: "Serve as this agent.",
-      },
-      { flag: "--register", help: "Join as a new agent; it is deregistered when the client disconnects." },
-      { flag: "--name", value: "string", metavar: "TEXT", help: "The new agent's name (with --register)." },
-      {
-        flag: "--description",
-        value: "string",
-        metavar: "TEXT",
-        help: "What the new agent does (with --register).",
-      },
-    ],
-    needsSession: false,
-    load: () => import("./mcp.ts").then((m) => m.mcp),
-  },
-  {
-    name: "version",
+    options: MCP,
+    run: (ctx) => import("./mcp.ts").then((m) => m.mcp(ctx)),
+  }),
+  version: command({
     summary: "Print the version, the SQLite version and the build target.",
-    options: [localJson],
-    needsSession: false,
-    load: () => import("./version.ts").then((m) => m.versionCommand),
-  },
-  {
-    name: "doctor",
+    options: JSON_ONLY,
+    run: (ctx) => import("./version.ts").then((m) => m.versionCommand(ctx)),
+  }),
+  doctor: command({
     summary: "Print the calling pane's tmux identifiers and where the cafleet skill is installed.",
-    options: [],
-    needsSession: false,
-    load: () => import("./doctor.ts").then((m) => m.doctor),
-  },
-  {
-    name: "register",
+    options: NO_OPTIONS,
+    run: (ctx) => import("./doctor.ts").then((m) => m.doctor(ctx)),
+  }),
+  register: command({
     summary: "Register an agent in the session.",
-    options: [
-      { flag: "--name", value: "string", metavar: "TEXT", required: true, help: "Agent name." },
-      {
-        flag: "--description",
-        value: "string",
-        metavar: "TEXT",
-        required: true,
-        help: "What the agent does.",
-      },
-      { flag: "--skills", value: "string", metavar: "TEXT", help: "Skills as a JSON list." },
-    ],
+    options: REGISTER,
     needsSession: true,
-    load: () => import("./agent.ts").then((m) => m.register),
-  },
-  {
-    name: "send",
+    run: (ctx) => import("./agent.ts").then((m) => m.register(ctx)),
+  }),
+  send: command({
     summary: "Send a unicast message to another agent.",
-    options: [
-      agentId,
-      { flag: "--to", value: "string", metavar: "TEXT", required: true, help: "Recipient agent id." },
-      { flag: "--text", value: "string", metavar: "TEXT", required: true, help: "Message text." },
-      {
-        flag: "--reply-to",
-        value: "string",
-        metavar: "TEXT",
-        help: "Thread this message under a task of the session.",
-      },
-    ],
+    options: SEND,
     needsSession: true,
-    load: () => import("./message.ts").then((m) => m.send),
-  },
-  {
-    name: "broadcast",
+    run: (ctx) => import("./message.ts").then((m) => m.send(ctx)),
+  }),
+  broadcast: command({
     summary: "Send a message to every other agent of the session.",
-    options: [
-      agentId,
-      { flag: "--text", value: "string", metavar: "TEXT", required: true, help: "Message text." },
-    ],
+    options: BROADCAST,
     needsSession: true,
-    load: () => import("./message.ts").then((m) => m.broadcast),
-  },
-  {
-    name: "poll",
+    run: (ctx) => import("./message.ts").then((m) => m.broadcast(ctx)),
+  }),
+  poll: command({
     summary:
       "List your inbox, newest first (--since, --page-size, --wait), or only what is new (--new, --unread, --count).",
-    options: [
-      agentId,
-      { flag: "--since", value: "string", metavar: "TEXT", help: "Only tasks changed after this timestamp." },
-      {
-        flag: "--page-size",
-        value: "non-negative-int",
-        metavar: "INTEGER",
-        help: "At most this many tasks.",
-      },
-      {
-        flag: "--wait",
-        value: "non-negative-number",
-        metavar: "SECONDS",
-        help: "Block until an unread message arrives or SECONDS pass.",
-      },
-      {
-        flag: "--new",
-        conflicts: ["--unread", "--count", "--since", "--page-size"],
-        help: "Only what no poll has shown you yet: new messages, retractions of ones you saw.",
-      },
-      {
-        flag: "--unread",
-        conflicts: ["--count", "--since", "--page-size"],
-        help: "Only unread messages, shown before or not, oldest first.",
-      },
-      {
-        flag: "--count",
-        conflicts: ["--since", "--page-size", "--wait"],
-        help: "One line: how many unread, how many new. Marks nothing as seen.",
-      },
-    ],
+    options: POLL,
     needsSession: true,
-    load: () => import("./poll.ts").then((m) => m.poll),
-  },
-  {
-    name: "ack",
+    run: (ctx) => import("./poll.ts").then((m) => m.poll(ctx)),
+  }),
+  ack: command({
     summary: "Acknowledge a message you received.",
-    options: [agentId, taskId],
+    options: TASK_ACTION,
     needsSession: true,
-    load: () => import("./message.ts").then((m) => m.ack),
-  },
-  {
-    name: "cancel",
+    run: (ctx) => import("./message.ts").then((m) => m.ack(ctx)),
+  }),
+  cancel: command({
     summary: "Retract an unread message you sent.",
-    options: [agentId, taskId],
+    options: TASK_ACTION,
     needsSession: true,
-    load: () => import("./message.ts").then((m) => m.cancel),
-  },
-  {
-    name: "get-task",
+    run: (ctx) => import("./message.ts").then((m) => m.cancel(ctx)),
+  }),
+  "get-task": command({
     summary: "Show one task.",
-    options: [agentId, taskId],
+    options: TASK_ACTION,
     needsSession: true,
-    load: () => import("./message.ts").then((m) => m.getTaskCommand),
-  },
-  {
-    name: "agents",
+    run: (ctx) => import("./message.ts").then((m) => m.getTaskCommand(ctx)),
+  }),
+  agents: command({
     summary: "List the session's active agents, or show one with --id.",
-    options: [agentId, { flag: "--id", value: "string", metavar: "TEXT", help: "Show this agent." }],
+    options: AGENTS,
     needsSession: true,
-    load: () => import("./agent.ts").then((m) => m.agents),
-  },
-  {
-    name: "deregister",
+    run: (ctx) => import("./agent.ts").then((m) => m.agents(ctx)),
+  }),
+  deregister: command({
     summary: "Deregister an agent.",
-    options: [agentId],
+    options: AGENT_ONLY,
     needsSession: true,
-    load: () => import("./agent.ts").then((m) => m.deregister),
-  },
-];
+    run: (ctx) => import("./agent.ts").then((m) => m.deregister(ctx)),
+  }),
+};

@@ -4,7 +4,8 @@ import { printJson, printLine } from "../output.ts";
 import { findCafleetSkill, type SkillCopy } from "../skills/locate.ts";
 import { type Freshness, freshness } from "../skills/version.ts";
 import { readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
-import type { CommandContext } from "./spec.ts";
+import type { NO_OPTIONS } from "./commands.ts";
+import type { Context } from "./options.ts";
 
 /** The command that brings one copy up to this binary; none for a copy newer than it. */
 function fixFor(copy: SkillCopy, state: Freshness): string | null {
@@ -32,7 +33,7 @@ function describe(copy: SkillCopy, state: Freshness): string {
  * copy with its recorded version against this binary's, and the command that fixes a stale or
  * missing one.
  */
-export async function doctor(ctx: CommandContext): Promise<void> {
+export async function doctor(ctx: Context<typeof NO_OPTIONS>): Promise<void> {
   requireTmuxAvailable(ctx.env);
   const tmux = readCallerContext(ctx.env);
   const copies = findCafleetSkill(ctx.env, process.cwd()).map((copy) => ({

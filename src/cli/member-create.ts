@@ -9,26 +9,27 @@ import { printJson, printLine, writeStderr } from "../output.ts";
 import { type CallerContext, readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
 import { selectMainVertical } from "../tmux/layout.ts";
 import { killPane, type PaneRef } from "../tmux/pane.ts";
+import type { MEMBER_CREATE } from "./commands.ts";
 import { prepareMemberSkills } from "./member-skills.ts";
-import { type CommandContext, optionString, requiredString } from "./spec.ts";
+import type { Context, Env } from "./options.ts";
 
-export function requireSpawnable(ctx: CommandContext, codingAgent: CodingAgent): CallerContext {
-  requireTmuxAvailable(ctx.env);
-  if (Bun.which(codingAgent, { PATH: ctx.env.PATH ?? "" }) === null)
+export function requireSpawnable(env: Env, codingAgent: CodingAgent): CallerContext {
+  requireTmuxAvailable(env);
+  if (Bun.which(codingAgent, { PATH: env.PATH ?? "" }) === null)
     throw new CafleetError(`'${codingAgent}' binary not found on PATH`);
-  return readCallerContext(ctx.env);
+  return readCallerContext(env);
 }
 
 function registerPending(
   db: Database,
-  ctx: CommandContext,
+  ctx: Context<typeof MEMBER_CREATE>,
   pending: Omit<Placement, "created_at">,
 ): Registration {
   try {
     return registerAgent(db, {
       sessionId: ctx.sessionId,
-      name: requiredString(ctx, "--name"),
-      description: requiredString(ctx, "--description"),
+      name: ctx.options.name,
+      description: ctx.options.description,
       skills: [],
       placement: pending,
     });
@@ -58,12 +59,12 @@ async function failAfterRollback(
   throw new CafleetError(`${cause}. Rolled back registration of ${agentId}.`);
 }
 
-export async function memberCreate(ctx: CommandContext): Promise<void> {
-  const codingAgent = (optionString(ctx, "--coding-agent") ?? "claude") as CodingAgent;
-  const caller = requireSpawnable(ctx, codingAgent);
-  await prepareMemberSkills(ctx, codingAgent);
+export async function memberCreate(ctx: Context<typeof MEMBER_CREATE>): Promise<void> {
+  const codingAgent = ctx.options.codingAgent ?? "claude";
+  const caller = requireSpawnable(ctx.env, codingAgent);
+  await prepareMemberSkills(ctx.env, codingAgent, ctx.options.installSkills);
   const { db, path } = openDatabase(ctx.env);
-  const directorId = requiredString(ctx, "--agent-id");
+  const directorId = ctx.options.agentId;
   const pending = {
     director_agent_id: directorId,
     tmux_session: caller.session,
@@ -77,7 +78,7 @@ export async function memberCreate(ctx: CommandContext): Promise<void> {
 
   let prompt: string;
   try {
-    prompt = resolvePrompt(promptTemplate(ctx.positionals, codingAgent), {
+    prompt = resolvePrompt(promptTemplate(ctx.args, codingAgent), {
       session_id: ctx.sessionId,
       agent_id: memberId,
       director_name: directorName(db, directorId),

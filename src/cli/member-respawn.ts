@@ -8,23 +8,24 @@ import { confirmStarted, spawnPane } from "../members/spawn.ts";
 import { printJson, printLine } from "../output.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { killPane, type PaneRef, paneExists } from "../tmux/pane.ts";
+import type { MEMBER_RESPAWN } from "./commands.ts";
 import { relayout, requireSpawnable } from "./member-create.ts";
 import { prepareMemberSkills } from "./member-skills.ts";
-import { type CommandContext, requiredString } from "./spec.ts";
+import type { Context } from "./options.ts";
 
 /**
  * `member respawn`: the member's pane died; start the same agent identity (id, name, backend,
  * inbox) in a new pane of the caller's window, with the default prompt of its coding agent.
  * Authorization as cli.md §6.18; the spawn as tmux.md §3. A live pane is never replaced.
  */
-export async function memberRespawn(ctx: CommandContext): Promise<void> {
+export async function memberRespawn(ctx: Context<typeof MEMBER_RESPAWN>): Promise<void> {
   requireTmuxAvailable(ctx.env);
   const { db, path } = openDatabase(ctx.env);
-  const directorId = requiredString(ctx, "--agent-id");
+  const directorId = ctx.options.agentId;
   const member = requireTeamMember(db, {
     sessionId: ctx.sessionId,
     directorId,
-    memberId: requiredString(ctx, "--member-id"),
+    memberId: ctx.options.memberId,
     action: "interact",
   });
   const oldPane = member.placement.tmux_pane_id;
@@ -46,8 +47,8 @@ export async function memberRespawn(ctx: CommandContext): Promise<void> {
   markPaneGone(db, member.agent_id, oldPane);
 
   const codingAgent = member.placement.coding_agent as CodingAgent;
-  const caller = requireSpawnable(ctx, codingAgent);
-  await prepareMemberSkills(ctx, codingAgent);
+  const caller = requireSpawnable(ctx.env, codingAgent);
+  await prepareMemberSkills(ctx.env, codingAgent, ctx.options.installSkills);
   const prompt = resolvePrompt(promptTemplate([], codingAgent), {
     session_id: ctx.sessionId,
     agent_id: member.agent_id,

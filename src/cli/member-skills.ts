@@ -3,7 +3,7 @@ import { writeStderr } from "../output.ts";
 import { userSkillsDir } from "../skills/claude-dirs.ts";
 import { installEmbeddedSkills } from "../skills/install.ts";
 import { findCafleetSkill } from "../skills/locate.ts";
-import { type CommandContext, optionFlag } from "./spec.ts";
+import type { Env } from "./options.ts";
 
 /**
  * Before `member create` or `member respawn` starts a coding agent. With `--install-skills`, the
@@ -12,12 +12,16 @@ import { type CommandContext, optionFlag } from "./spec.ts";
  * the Director one warning line when Claude Code would find no cafleet skill for it; stdout and
  * the exit code stay as they are.
  */
-export async function prepareMemberSkills(ctx: CommandContext, codingAgent: CodingAgent): Promise<void> {
-  if (optionFlag(ctx, "--install-skills")) {
-    await installEmbeddedSkills(userSkillsDir(ctx.env));
+export async function prepareMemberSkills(
+  env: Env,
+  codingAgent: CodingAgent,
+  installSkills: boolean,
+): Promise<void> {
+  if (installSkills) {
+    await installEmbeddedSkills(userSkillsDir(env));
     return;
   }
-  if (codingAgent !== "claude" || findCafleetSkill(ctx.env, process.cwd()).length > 0) return;
+  if (codingAgent !== "claude" || findCafleetSkill(env, process.cwd()).length > 0) return;
   await writeStderr(
     "Warning: the cafleet skill is not installed where Claude Code looks; run 'cafleet skills install' or pass --install-skills.\n",
   );

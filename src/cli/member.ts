@@ -10,20 +10,22 @@ import { type ExitOutcome, requestExit } from "../members/teardown.ts";
 import { printJson, printLine, writeStderr, writeStdout } from "../output.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { capturePane, killPane, type PaneRef, waitForPaneGone } from "../tmux/pane.ts";
+import type { DIRECTOR_ONLY, MEMBER_CAPTURE, MEMBER_DELETE, MEMBER_SEND_INPUT } from "./commands.ts";
 import { relayout } from "./member-create.ts";
 import { captureMember, DEFAULT_CAPTURE_LINES, readMemberList } from "./member-read.ts";
-import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
-
-export { memberCreate } from "./member-create.ts";
+import type { Context, Env } from "./options.ts";
 
 /** tmux availability, then the §6.18 checks; nothing touches the member's pane before this. */
-function loadTeamMember(ctx: CommandContext, action: MemberAction): { db: Database; member: TeamMember } {
+function loadTeamMember(
+  ctx: { env: Env; sessionId: string; options: { agentId: string; memberId: string } },
+  action: MemberAction,
+): { db: Database; member: TeamMember } {
   requireTmuxAvailable(ctx.env);
   const { db } = openDatabase(ctx.env);
   const member = requireTeamMember(db, {
     sessionId: ctx.sessionId,
-    directorId: requiredString(ctx, "--agent-id"),
-    memberId: requiredString(ctx, "--member-id"),
+    directorId: ctx.options.agentId,
+    memberId: ctx.options.memberId,
     action,
   });
   return { db, member };
@@ -35,7 +37,7 @@ const DEFAULT_DELETE_TIMEOUT_SECONDS = 15;
  * How long `member delete` waits for the pane to close. CAFLEET_TEST_DELETE_TIMEOUT_SECONDS is a
  * test-only knob (read here and nowhere else) so the timeout path can be tested in seconds.
  */
-function deleteTimeoutSeconds(env: CommandContext["env"]): number {
+function deleteTimeoutSeconds(env: Env): number {
   const override = Number(env.CAFLEET_TEST_DELETE_TIMEOUT_SECONDS);
   return override > 0 ? override : DEFAULT_DELETE_TIMEOUT_SECONDS;
 }
@@ -55,7 +57,7 @@ function deregisterMember(db: Database, memberId: string): void {
 
 /** `cleared`: what the pane showed that Esc closed before /exit (a permission prompt, a turn). */
 function reportDeleted(
-  ctx: CommandContext,
+  ctx: Context<typeof MEMBER_DELETE>,
   header: string,
   memberId: string,
   paneStatus: string,
@@ -68,7 +70,7 @@ function reportDeleted(
   return printLine(lines.join("\n"));
 }
 
-export async function memberDelete(ctx: CommandContext): Promise<void> {
+export async function memberDelete(ctx: Context<typeof MEMBER_DELETE>): Promise<void> {
   const { db, member } = loadTeamMember(ctx, "delete");
   const memberId = member.agent_id;
   const pane = member.placement.tmux_pane_id;
@@ -80,7 +82,7 @@ export async function memberDelete(ctx: CommandContext): Promise<void> {
 
   const ref = paneOf(db, memberId, pane);
 
-  if (optionFlag(ctx, "--force")) {
+  if (ctx.options.force) {
     try {
       await killPane(ref, { ignorePaneGone: true });
     } catch (error) {
@@ -124,7 +126,7 @@ const TIMEOUT_TAIL_LINES = 80;
 
 /** The pane is still open: leave the registration alone and show what the member is stuck on. */
 async function failDeleteTimeout(
-  ctx: CommandContext,
+  ctx: Context<typeof MEMBER_DELETE>,
   memberId: string,
   ref: PaneRef,
   timeout: number,
@@ -159,9 +161,9 @@ const MEMBER_HEADER =
   "  agent_id        name      status  backend  session  window_id  pane_id  created_at\n" +
   "  --------------  --------  ------  -------  -------  ---------  -------  --------------------";
 
-export async function memberList(ctx: CommandContext): Promise<void> {
+export async function memberList(ctx: Context<typeof DIRECTOR_ONLY>): Promise<void> {
   const { db } = openDatabase(ctx.env);
-  const directorId = requiredString(ctx, "--agent-id");
+  const directorId = ctx.options.agentId;
   requireAgentInSession(db, ctx.sessionId, directorId);
   const members = await readMemberList(db, ctx.env, ctx.sessionId, directorId);
   if (ctx.json) return printJson(members);
@@ -182,17 +184,15 @@ export async function memberList(ctx: CommandContext): Promise<void> {
   return printLine([count, MEMBER_HEADER, ...rows].join("\n"));
 }
 
-export async function memberCapture(ctx: CommandContext): Promise<void> {
+export async function memberCapture(ctx: Context<typeof MEMBER_CAPTURE>): Promise<void> {
   const { db, member } = loadTeamMember(ctx, "interact");
-  const capture = await captureMember(db, member, optionNumber(ctx, "--lines") ?? DEFAULT_CAPTURE_LINES);
+  const capture = await captureMember(db, member, ctx.options.lines ?? DEFAULT_CAPTURE_LINES);
   if (ctx.json) return printJson(capture);
   return writeStdout(capture.content);
 }
 
 /** Flag rules of cli.md §6.22, checked before tmux or the database are looked at. */
-function readAnswer(ctx: CommandContext): Answer {
-  const choice = optionNumber(ctx, "--choice");
-  const freetext = optionString(ctx, "--freetext");
+function readAnswer({ choice, freetext }: Context<typeof MEMBER_SEND_INPUT>["options"]): Answer {
   if ((choice === undefined) === (freetext === undefined))
     throw new UsageError("Must supply exactly one of --choice or --freetext.");
   if (choice !== undefined) return { action: "choice", value: String(choice) };
@@ -200,8 +200,8 @@ function readAnswer(ctx: CommandContext): Answer {
   return { action: "freetext", value: freetext! };
 }
 
-export async function memberSendInput(ctx: CommandContext): Promise<void> {
-  const answer = readAnswer(ctx);
+export async function memberSendInput(ctx: Context<typeof MEMBER_SEND_INPUT>): Promise<void> {
+  const answer = readAnswer(ctx.options);
   const { db, member } = loadTeamMember(ctx, "interact");
   const pane = member.placement.tmux_pane_id;
   if (pane === null)

@@ -1,10 +1,12 @@
+import { join } from "node:path";
 import { openDatabase } from "../broker/db.ts";
+import { UI_DIR } from "../embedded.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { writeStderr } from "../output.ts";
-import { createApp } from "../server/app.ts";
+import { type App, createApp } from "../server/app.ts";
 import { isLoopbackHost, MAX_BODY_BYTES } from "../server/guards.ts";
-import { hasUi } from "../server/static.ts";
-import { type CommandContext, optionNumber, optionString } from "./spec.ts";
+import type { SERVER } from "./commands.ts";
+import type { Context } from "./options.ts";
 
 const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_PORT = 8000;
@@ -36,20 +38,27 @@ function waitForStopSignal(): Promise<void> {
 }
 
 /**
- * Runs the server until SIGINT/SIGTERM. The compiled binary loads this module from a bundle of
- * its own (see server-loader.ts); `assets` is the UI map the binary embeds.
+ * Runs the server until SIGINT/SIGTERM, serving the UI the binary embeds (src/embedded.ts).
  */
-export async function serve(ctx: CommandContext, assets: Record<string, string>): Promise<void> {
+export async function serve(ctx: Context<typeof SERVER>): Promise<void> {
+  // A long-lived process: the normal JIT, not the binary's start-up policy (build.ts).
+  Bun.unsafe.setJITPolicy(1);
   // An empty --host (say, from an unset shell variable) must not mean "every interface".
-  const host = optionString(ctx, "--host") || ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST;
+  const host = ctx.options.host || ctx.env.CAFLEET_BROKER_HOST || DEFAULT_HOST;
   // A broken variable fails the command even when --port overrides it (cli.md §2).
   const fromEnv = envPort(ctx.env);
-  const requestedPort = optionNumber(ctx, "--port") ?? fromEnv ?? DEFAULT_PORT;
+  const requestedPort = ctx.options.port ?? fromEnv ?? DEFAULT_PORT;
   const { db } = openDatabase(ctx.env);
   db.run(`PRAGMA cache_size = -${SERVER_CACHE_KIB}`);
-  if (!hasUi(assets)) await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
+  // exists() can say false for an embedded file; reading it is the truth.
+  if (
+    !(await Bun.file(join(UI_DIR, "index.html"))
+      .bytes()
+      .then(Boolean, () => false))
+  )
+    await writeStderr("warning: admin WebUI is not built. /ui/ will return 404.\n");
 
-  let app: ReturnType<typeof createApp> | undefined;
+  let app: App | undefined;
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -67,7 +76,7 @@ export async function serve(ctx: CommandContext, assets: Record<string, string>)
     throw new CafleetError(messageOf(error));
   }
   const port = server.port ?? requestedPort;
-  app = createApp(db, { host, port, assets });
+  app = await createApp(db, { host, port, uiDir: UI_DIR });
 
   if (!isLoopbackHost(host))
     await writeStderr(
@@ -79,4 +88,6 @@ export async function serve(ctx: CommandContext, assets: Record<string, string>)
   await server.stop(true);
   app.decorator.live.close();
   db.close();
+  // @elysiajs/static's file cache runs a timer it never unrefs: it would keep the process alive.
+  process.exit(0);
 }

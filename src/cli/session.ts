@@ -6,9 +6,10 @@ import { printJson, printLine } from "../output.ts";
 import { detectAncestorRepl } from "../repl/ancestry.ts";
 import { attachedServer } from "../tmux/argv.ts";
 import { readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
-import { type CommandContext, optionString } from "./spec.ts";
+import type { JSON_ONLY, NO_OPTIONS, SESSION_CREATE } from "./commands.ts";
+import type { Context } from "./options.ts";
 
-export async function sessionCreate(ctx: CommandContext): Promise<void> {
+export async function sessionCreate(ctx: Context<typeof SESSION_CREATE>): Promise<void> {
   let tmux: ReturnType<typeof readCallerContext>;
   try {
     requireTmuxAvailable(ctx.env);
@@ -17,7 +18,7 @@ export async function sessionCreate(ctx: CommandContext): Promise<void> {
     throw new CafleetError("cafleet session create must be run inside a tmux session");
   }
   const { db } = openDatabase(ctx.env);
-  const label = optionString(ctx, "--label") ?? null;
+  const label = ctx.options.label ?? null;
   const session = createSession(db, label, {
     session: tmux.session,
     windowId: tmux.windowId,
@@ -40,7 +41,7 @@ export async function sessionCreate(ctx: CommandContext): Promise<void> {
   );
 }
 
-export async function sessionList(ctx: CommandContext): Promise<void> {
+export async function sessionList(ctx: Context<typeof JSON_ONLY>): Promise<void> {
   const { db } = openDatabase(ctx.env);
   const sessions = listSessions(db);
   if (ctx.json) return printJson(sessions);
@@ -52,9 +53,9 @@ export async function sessionList(ctx: CommandContext): Promise<void> {
   return printLine(lines.join("\n"));
 }
 
-export async function sessionShow(ctx: CommandContext): Promise<void> {
+export async function sessionShow(ctx: Context<typeof JSON_ONLY>): Promise<void> {
   const { db } = openDatabase(ctx.env);
-  const session = showSession(db, ctx.positionals[0]!);
+  const session = showSession(db, ctx.args[0]!);
   if (ctx.json) return printJson(session);
   const lines = [
     `session_id: ${session.session_id}`,
@@ -65,9 +66,9 @@ export async function sessionShow(ctx: CommandContext): Promise<void> {
   return printLine(lines.join("\n"));
 }
 
-export async function sessionDelete(ctx: CommandContext): Promise<void> {
+export async function sessionDelete(ctx: Context<typeof NO_OPTIONS>): Promise<void> {
   const { db } = openDatabase(ctx.env);
-  const sessionId = ctx.positionals[0]!;
+  const sessionId = ctx.args[0]!;
   const count = deleteSession(db, sessionId);
   return printLine(`Deleted session ${sessionId}. Deregistered ${count} agents.`);
 }

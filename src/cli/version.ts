@@ -1,7 +1,8 @@
 import { Database } from "bun:sqlite";
 import { version } from "../../package.json" with { type: "json" };
 import { printJson, printLine } from "../output.ts";
-import type { CommandContext } from "./spec.ts";
+import type { JSON_ONLY } from "./commands.ts";
+import type { Context } from "./options.ts";
 
 // Replaced by build.ts at compile time (`--define CAFLEET_BUILD_TARGET="bun-linux-x64"`).
 declare const CAFLEET_BUILD_TARGET: string | undefined;
@@ -23,7 +24,7 @@ export function sqliteVersion(): string {
   }
 }
 
-export async function versionCommand(ctx: CommandContext): Promise<void> {
+export async function versionCommand(ctx: Context<typeof JSON_ONLY>): Promise<void> {
   const report = { version, sqlite: sqliteVersion(), target: buildTarget() };
   if (ctx.json) return printJson(report);
   return printLine(`cafleet ${report.version}\nsqlite ${report.sqlite}\ntarget ${report.target}`);

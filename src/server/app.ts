@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { describeStorageError, openConnection } from "../broker/db.ts";
+import { isSqliteError } from "../errors.ts";
 import { allowedHostnames, guardRequest } from "./guards.ts";
 import { errorResponse, toHttpError } from "./http-error.ts";
 import { LiveFeed, WATCH_INTERVAL_MS } from "./live.ts";
@@ -9,72 +10,76 @@ import { eventRoutes, KEEP_ALIVE_MS } from "./routes/events.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { timelineRoutes } from "./routes/timeline.ts";
-import { serveUi, UI_PREFIX } from "./static.ts";
+import { uiRoutes } from "./ui.ts";
 
 export type AppOptions = {
   /** The address the server binds (decides which Host names are accepted). */
   host: string;
   /** The port it listens on (a same-origin write comes from this port). */
   port: number;
-  /** Relative file name → readable path of the built SPA (the generated map in the binary). */
-  assets: Record<string, string>;
+  /** The built SPA's folder (src/embedded.ts's UI_DIR in the binary). */
+  uiDir: string;
   /** Test knobs: how often the live feed looks at the database, how often a stream says it's alive. */
   watchIntervalMs?: number;
   keepAliveMs?: number;
 };
 
-const API_PREFIX = "/ui/api/";
+const API_PREFIX = "/ui/api";
 
-// Every API path with the methods it answers: a known path with another method is a 405.
-const API_ROUTES: { pattern: RegExp; methods: string[] }[] = [
-  { pattern: /^\/ui\/api\/sessions$/, methods: ["GET"] },
-  { pattern: /^\/ui\/api\/agents$/, methods: ["GET"] },
-  { pattern: /^\/ui\/api\/agents\/[^/]+\/(inbox|sent)$/, methods: ["GET"] },
-  { pattern: /^\/ui\/api\/timeline$/, methods: ["GET"] },
-  { pattern: /^\/ui\/api\/events$/, methods: ["GET"] },
-  { pattern: /^\/ui\/api\/messages\/send$/, methods: ["POST"] },
-];
+/** The routes under /ui/api, one module per resource. */
+function apiRoutes(db: Database, live: LiveFeed, keepAliveMs: number) {
+  return new Elysia({ prefix: API_PREFIX, strictPath: true })
+    .use(sessionRoutes(db))
+    .use(agentRoutes(db))
+    .use(timelineRoutes(db))
+    .use(messageRoutes(db))
+    .use(eventRoutes(db, live, keepAliveMs));
+}
 
-function unmatchedRequest(method: string, pathname: string): Response {
-  const route = API_ROUTES.find(({ pattern }) => pattern.test(pathname));
-  if (route && !route.methods.includes(method))
-    return errorResponse(405, "Method Not Allowed", { allow: route.methods.join(", ") });
-  return errorResponse(404, "Not Found");
+/** A known API path asked with another method is a 405 naming the methods it has; else a 404. */
+function unmatched(routes: { method: string; path: string }[]): (request: Request) => Response {
+  const known = routes.map(({ method, path }) => ({
+    method,
+    pattern: new RegExp(`^${path.replace(/:[^/]+/g, "[^/]+")}$`),
+  }));
+  return (request) => {
+    const pathname = new URL(request.url).pathname;
+    const methods = [
+      ...new Set(known.filter(({ pattern }) => pattern.test(pathname)).map(({ method }) => method)),
+    ];
+    if (methods.length > 0 && !methods.includes(request.method))
+      return errorResponse(405, "Method Not Allowed", { allow: methods.join(", ") });
+    return errorResponse(404, "Not Found");
+  };
 }
 
 function redirectToUi(): Response {
-  return new Response(null, { status: 307, headers: { location: UI_PREFIX } });
+  return new Response(null, { status: 307, headers: { location: "/ui/" } });
 }
 
 /** The web server of webui.md: guards, the JSON API, the live feed and the embedded SPA. */
-export function createApp(db: Database, options: AppOptions) {
+export async function createApp(db: Database, options: AppOptions) {
   const allowed = allowedHostnames(options.host);
   // Its own connection: data_version only moves for commits made by *other* connections.
   const live = new LiveFeed(openConnection(db.filename), options.watchIntervalMs ?? WATCH_INTERVAL_MS);
+  const api = apiRoutes(db, live, options.keepAliveMs ?? KEEP_ALIVE_MS);
+  const notFound = unmatched(api.routes);
   // strictPath: `/ui` redirects while `/ui/` is the page.
   return new Elysia({ strictPath: true })
     .decorate("live", live)
     .onRequest(({ request }) => guardRequest(request, { allowed, port: options.port }) ?? undefined)
     .onError(({ code, error, request }) => {
-      if (code === "NOT_FOUND") return unmatchedRequest(request.method, new URL(request.url).pathname);
-      if (code === "VALIDATION" || code === "PARSE") return errorResponse(422, "Invalid request body");
+      if (code === "NOT_FOUND") return notFound(request);
+      if (code === "PARSE" || (code === "VALIDATION" && error.type !== "response"))
+        return errorResponse(422, "Invalid request body");
       // A full disk or a damaged file should say which file and what to do, as the CLI does.
-      const fromSqlite = String((error as { code?: unknown }).code).startsWith("SQLITE_");
-      const http = toHttpError(fromSqlite ? describeStorageError(error, db.filename) : error);
+      const http = toHttpError(isSqliteError(error) ? describeStorageError(error, db.filename) : error);
       return errorResponse(http.status, http.message, http.headers);
     })
-    .use(sessionRoutes(db))
-    .use(agentRoutes(db))
-    .use(timelineRoutes(db))
-    .use(messageRoutes(db))
-    .use(eventRoutes(db, live, options.keepAliveMs ?? KEEP_ALIVE_MS))
+    .use(api)
     .get("/", redirectToUi)
     .get("/ui", redirectToUi)
-    .get("/ui/*", ({ request }) => {
-      const pathname = new URL(request.url).pathname;
-      if (pathname.startsWith(API_PREFIX)) return unmatchedRequest(request.method, pathname);
-      return serveUi(options.assets, pathname);
-    });
+    .use(await uiRoutes(options.uiDir, `${API_PREFIX}/`));
 }
 
-export type App = ReturnType<typeof createApp>;
+export type App = Awaited<ReturnType<typeof createApp>>;

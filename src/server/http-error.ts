@@ -1,4 +1,5 @@
-import { CafleetError } from "../errors.ts";
+import { CafleetError, type RuleCode } from "../errors.ts";
+import type { ErrorBody } from "./model.ts";
 
 /** An HTTP answer with the `{"detail", "error"}` body of webui.md §2. */
 export class HttpError extends Error {
@@ -17,11 +18,12 @@ export function errorResponse(
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  return Response.json({ detail: message, error: message }, { status, headers });
+  const body: ErrorBody = { detail: message, error: message };
+  return Response.json(body, { status, headers });
 }
 
-/** The web API's wording of the broker's rules, keyed by the rule's code (one rule, two doors). */
-const BROKER_CODES: Record<string, HttpError> = {
+/** The web API's wording of the broker's rules (one rule, two doors); the others keep the CLI's. */
+const WEB_WORDING: { [Rule in RuleCode]?: HttpError } = {
   agent_not_in_session: new HttpError(404, "Agent not found"),
   agent_missing: new HttpError(404, "Agent not found"),
   destination_missing: new HttpError(404, "Agent not found"),
@@ -32,6 +34,6 @@ const BROKER_CODES: Record<string, HttpError> = {
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof CafleetError)
-    return BROKER_CODES[error.code] ?? new HttpError(error.status, error.message);
+    return (error.rule && WEB_WORDING[error.rule]) || new HttpError(error.status, error.message);
   return new HttpError(500, "Internal Server Error");
 }

@@ -1,7 +1,6 @@
 import type { Database } from "bun:sqlite";
-import type { Message } from "../broker/timeline.ts";
 import { dataVersion, lastChange, listTimelineMessages, sessionAgentsStamp } from "../broker/timeline.ts";
-import type { LiveEvent } from "./model.ts";
+import type { LiveEvent, Message } from "./model.ts";
 
 /**
  * Notices writes made by any process (webui.md §5.1) by comparing PRAGMA data_version on a

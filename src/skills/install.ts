@@ -1,6 +1,6 @@
 import { version } from "../../package.json" with { type: "json" };
+import { SKILLS_DIR } from "../embedded.ts";
 import { CafleetError, messageOf } from "../errors.ts";
-import { SKILL_FILES } from "../skills-assets.gen.ts";
 import { stampVersion } from "./version.ts";
 
 export type InstalledSkills = { target: string; skillCount: number; fileCount: number };
@@ -17,12 +17,14 @@ export async function installEmbeddedSkills(
   const { mkdirSync } = process.getBuiltinModule("node:fs");
   const { basename, dirname, join } = process.getBuiltinModule("node:path");
   // Code-point order, so the listing is the same on every machine whatever its locale.
-  const entries = Object.entries(SKILL_FILES).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length === 0) throw new CafleetError("this binary was built without skills");
+  const files = [...new Bun.Glob("**/*").scanSync(SKILLS_DIR)]
+    .map((path) => path.replaceAll("\\", "/"))
+    .sort();
+  if (files.length === 0) throw new CafleetError("this binary was built without skills");
 
-  for (const [relativePath, embedded] of entries) {
+  for (const relativePath of files) {
     const destination = join(target, relativePath);
-    const bytes = await Bun.file(embedded).bytes();
+    const bytes = await Bun.file(join(SKILLS_DIR, relativePath)).bytes();
     const content =
       basename(relativePath) === "SKILL.md" ? stampVersion(new TextDecoder().decode(bytes), version) : bytes;
     try {
@@ -33,6 +35,6 @@ export async function installEmbeddedSkills(
     }
     await onWritten(destination);
   }
-  const skillCount = new Set(entries.map(([relativePath]) => relativePath.split("/")[0])).size;
-  return { target, skillCount, fileCount: entries.length };
+  const skillCount = new Set(files.map((relativePath) => relativePath.split("/")[0])).size;
+  return { target, skillCount, fileCount: files.length };
 }

@@ -548,3 +548,46 @@ describe("a long timeline", () => {
     expect(lastKind).toBe("bulk 79");
   });
 });
+
+describe("leaving the session view", () => {
+  it("closes the event stream, and none reopens", async () => {
+    const fresh = await context.newPage();
+    // Every EventSource the page makes, so the test can see which are still open.
+    await fresh.addInitScript(() => {
+      const opened: EventSource[] = [];
+      const Native = window.EventSource;
+      (window as unknown as { openedStreams: EventSource[] }).openedStreams = opened;
+      window.EventSource = class extends Native {
+        constructor(url: string | URL, init?: EventSourceInit) {
+          super(url, init);
+          opened.push(this);
+        }
+      };
+    });
+    const streams = () =>
+      fresh.evaluate(() =>
+        (window as unknown as { openedStreams: EventSource[] }).openedStreams.map(
+          (stream) => stream.readyState,
+        ),
+      );
+    try {
+      await fresh.goto(`${server.base}/ui/#/sessions/${seeded.sessionId}/agents`);
+      await fresh.getByText("Sending as Administrator").waitFor();
+      await fresh.waitForFunction(() =>
+        (window as unknown as { openedStreams: EventSource[] }).openedStreams.some(
+          (stream) => stream.readyState === EventSource.OPEN,
+        ),
+      );
+      await fresh.getByRole("button", { name: "Back to Sessions" }).click();
+      await fresh.getByText("Select a Session").waitFor();
+      // Longer than the page's first reconnect delay (500 ms) and the server's retry (1 s).
+      await Bun.sleep(2500);
+      const states = await streams();
+      expect(states.length).toBeGreaterThan(0);
+      const CLOSED = 2; // EventSource.CLOSED, which only the page knows
+      expect(states.filter((state) => state !== CLOSED)).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

@@ -73,7 +73,7 @@ describe("--version and --help", () => {
     ]) {
       const result = fleet.run(argv);
       expect(result.exitCode).toBe(0);
-      expect(result.stdout).toStartWith("Usage: cafleet");
+      expect(result.stdout).toContain("Usage:\n  $ cafleet ");
       expect(result.stderr).toBe("");
     }
   });
@@ -87,7 +87,7 @@ describe("--version and --help", () => {
     ]) {
       const result = fleet.run(argv);
       expect(result.exitCode).toBe(0);
-      expect(result.stdout).toStartWith("Usage: cafleet");
+      expect(result.stdout).toContain("Usage:\n  $ cafleet ");
     }
     expectError(fleet.run(["poll", "--help", "--bogus"]), "No such option: --bogus", 2);
     expectError(fleet.run(["--help", "--bogus"]), "No such option: --bogus", 2);
@@ -103,7 +103,7 @@ describe("--version and --help", () => {
       const result = fleet.run(argv);
       expect(result.exitCode).toBe(2);
       expect(result.stdout).toBe("");
-      expect(result.stderr).toStartWith("Usage: cafleet");
+      expect(result.stderr).toContain("Usage:\n  $ cafleet ");
     }
   });
 

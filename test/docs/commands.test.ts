@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { parseArgv } from "../../src/cli/argv.ts";
+import { parseArgv } from "../../src/cli/parse.ts";
 import { checkCommand, commandArgv, extractCommands, type QuotedCommand } from "./extract.ts";
 
 const ROOT = join(import.meta.dir, "../..");

@@ -2,8 +2,8 @@
  * Finds the `cafleet …` commands quoted in Markdown and checks each one against the real CLI
  * parser, so a skill or the README cannot teach a command the binary rejects.
  */
-import { parseArgv } from "../../src/cli/argv.ts";
-import { COMMANDS, GROUPS } from "../../src/cli/commands.ts";
+import { COMMANDS } from "../../src/cli/commands.ts";
+import { parseArgv } from "../../src/cli/parse.ts";
 
 export type QuotedCommand = {
   file: string;
@@ -188,11 +188,11 @@ function isBareName(argv: string[]): boolean {
 }
 
 function knownPath(argv: string[]): boolean {
-  const [word, sub] = argv;
-  if (COMMANDS.some((command) => command.name === word)) return argv.length === 1;
-  const group = GROUPS.find((candidate) => candidate.name === word);
-  if (!group) return false;
-  return argv.length === 1 || (argv.length === 2 && group.commands.some((command) => command.name === sub));
+  const [word = "", sub = ""] = argv;
+  const entry = Object.entries(COMMANDS).find(([name]) => name === word)?.[1];
+  if (!entry) return false;
+  if (!("commands" in entry)) return argv.length === 1;
+  return argv.length === 1 || (argv.length === 2 && Object.hasOwn(entry.commands, sub));
 }
 
 /**
@@ -218,9 +218,9 @@ export function checkCommand(quoted: Pick<QuotedCommand, "file" | "text" | "wher
   }
   if (parsed.kind !== "command") return [];
   const problems: string[] = [];
-  if (parsed.command.needsSession && !parsed.sessionId)
+  if (parsed.def.needsSession && !parsed.sessionId)
     problems.push(`'${parsed.path}' needs --session-id before the command word`);
-  if (parsed.path === "member create" && parsed.positionals.length > 0)
-    problems.push(...promptProblems(parsed.positionals.join(" ")).map((p) => `custom prompt: ${p}`));
+  if (parsed.path === "member create" && parsed.args.length > 0)
+    problems.push(...promptProblems(parsed.args.join(" ")).map((p) => `custom prompt: ${p}`));
   return problems;
 }

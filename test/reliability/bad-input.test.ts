@@ -2,9 +2,9 @@ import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMMANDS, GROUPS } from "../../src/cli/commands.ts";
-import type { CommandSpec } from "../../src/cli/spec.ts";
+import { type CommandDef, isValue, longFlag } from "../../src/cli/options.ts";
 import { BINARY, type CliResult, installSkills, runCafleet } from "../support/cli.ts";
+import { COMMAND_LIST } from "../support/commands.ts";
 import { waitFor } from "../support/tmux.ts";
 import { FAKE_AGENTS } from "../tmux/harness.ts";
 import {
@@ -186,17 +186,28 @@ function baseArgv(): Map<string, string[]> {
   ]);
 }
 
+/**
+ * send-input's free text answers a question's "Type something" row, so the member's fake agent
+ * shows a fresh two-option question (`/ask 2`) before each case.
+ */
+async function showQuestion(): Promise<void> {
+  sandbox.tmux.tmux(["send-keys", "-t", memberPane, "-l", "/ask 2"]);
+  sandbox.tmux.tmux(["send-keys", "-t", memberPane, "Enter"]);
+  const asked = () => /Chat about this\n>$/.test(sandbox.tmux.capture(memberPane).trimEnd());
+  expect(await waitFor(asked, 5000)).toBe(true);
+}
+
 /** Where each bad value goes: every valued option of the command, its positional, and --session-id. */
-function slots(command: CommandSpec, argv: string[]): number[] {
+function slots(command: CommandDef, argv: string[]): number[] {
   const indexes: number[] = [];
   argv.forEach((token, index) => {
     const previous = argv[index - 1];
     if (token === "@") indexes.push(index);
-    else if (previous && command.options.some((option) => option.flag === previous && option.value))
+    else if (previous && Object.values(command.options).some((o) => isValue(o) && longFlag(o) === previous))
       indexes.push(index);
     else if (previous === "--session-id") indexes.push(index);
     else if (
-      command.positional &&
+      command.args &&
       index === argv.length - 1 &&
       !token.startsWith("-") &&
       !previous?.startsWith("-")
@@ -218,12 +229,7 @@ function run(argv: string[], value: Value, at: number): CliResult {
 }
 
 describe("every flag of every database command, given bad values", () => {
-  const commands: [string, CommandSpec][] = [
-    ...GROUPS.flatMap((group) =>
-      group.commands.map((command): [string, CommandSpec] => [`${group.name} ${command.name}`, command]),
-    ),
-    ...COMMANDS.map((command): [string, CommandSpec] => [command.name, command]),
-  ];
+  const commands = COMMAND_LIST.map(({ words, def }): [string, CommandDef] => [words.join(" "), def]);
 
   it("fails with one clear line and writes nothing, or succeeds; never a crash", async () => {
     const skipped: string[] = [];
@@ -238,6 +244,7 @@ describe("every flag of every database command, given bad values", () => {
       for (const at of slots(command, argv)) {
         const flag = argv[at - 1]?.startsWith("--") ? argv[at - 1] : "<positional>";
         for (const value of values(sandbox.dir)) {
+          if (path === "member send-input") await showQuestion();
           const before = snapshot(db);
           const result = run(argv, value, at);
           const where = `${path} ${flag} ${value.label}`;

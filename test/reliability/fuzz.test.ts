@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { parseArgv } from "../../src/cli/argv.ts";
-import { COMMANDS, GROUPS } from "../../src/cli/commands.ts";
-import type { CommandSpec } from "../../src/cli/spec.ts";
+import { isValue, longFlag } from "../../src/cli/options.ts";
+import { parseArgv } from "../../src/cli/parse.ts";
 import { CafleetError } from "../../src/errors.ts";
 import { BINARY } from "../support/cli.ts";
+import { COMMAND_LIST, isNumeric } from "../support/commands.ts";
 import {
   crashProblems,
   integrityProblems,
@@ -25,18 +25,10 @@ const PARSER_CASES = knob("CAFLEET_FUZZ_PARSER_CASES", 20000);
 const BINARY_CASES = knob("CAFLEET_FUZZ_BINARY_CASES", 500);
 const BINARY_SECONDS = knob("CAFLEET_FUZZ_SECONDS", 45);
 
-const WORDS = [
-  ...GROUPS.flatMap((group) => [group.name, ...group.commands.map((command) => command.name)]),
-  ...COMMANDS.map((command) => command.name),
-  "env",
-  "client",
-];
+const WORDS = [...new Set(COMMAND_LIST.flatMap(({ words }) => words)), "env", "client"];
 const FLAGS = [
   ...new Set([
-    ...GROUPS.flatMap((group) =>
-      group.commands.flatMap((command) => command.options.map((option) => option.flag)),
-    ),
-    ...COMMANDS.flatMap((command) => command.options.map((option) => option.flag)),
+    ...COMMAND_LIST.flatMap(({ def }) => Object.values(def.options).map(longFlag)),
     "--session-id",
     "--json",
     "--help",
@@ -81,12 +73,6 @@ const VALUES = [
   "x".repeat(5000),
 ];
 
-const SPECS: [string[], CommandSpec][] = [
-  ...GROUPS.flatMap((group) =>
-    group.commands.map((command): [string[], CommandSpec] => [[group.name, command.name], command]),
-  ),
-  ...COMMANDS.map((command): [string[], CommandSpec] => [[command.name], command]),
-];
 /** Messages that only a bug produces: an argv should never be able to reach them. */
 const INTERNAL_ERROR =
   /datatype mismatch|constraint failed|no such (table|column)|SQLITE_|Maximum call stack|is not a function|Cannot read properties|undefined is not|is not an object/;
@@ -114,23 +100,24 @@ function randomArgv(random: () => number, ids: string[]): string[] {
 
 function shapedArgv(random: () => number, ids: string[]): string[] {
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
-  const [words, command] = pick(SPECS);
-  const argv = command.needsSession || random() < 0.3 ? ["--session-id", pick(ids)] : [];
+  const { words, def } = pick(COMMAND_LIST);
+  const argv = def.needsSession || random() < 0.3 ? ["--session-id", pick(ids)] : [];
   if (random() < 0.3) argv.push("--json");
   argv.push(...words);
-  for (const option of command.options) {
-    if (random() > (option.required ? 0.9 : 0.4)) continue;
-    argv.push(option.flag);
-    if (!option.value) continue;
+  for (const option of Object.values(def.options)) {
+    const valued = isValue(option);
+    if (random() > (valued && option.required ? 0.9 : 0.4)) continue;
+    argv.push(longFlag(option));
+    if (!valued) continue;
     const value =
       option.choices && random() < 0.7
         ? pick([...option.choices])
-        : option.value === "string"
-          ? pick(random() < 0.6 ? ids : VALUES)
-          : pick(NUMBERS);
+        : isNumeric(option)
+          ? pick(NUMBERS)
+          : pick(random() < 0.6 ? ids : VALUES);
     argv.push(value);
   }
-  if (command.positional) argv.push(pick(random() < 0.5 ? ids : VALUES));
+  if (def.args) argv.push(pick(random() < 0.5 ? ids : VALUES));
   const mutations = Math.floor(random() * 3);
   for (let index = 0; index < mutations; index++) {
     const at = Math.floor(random() * (argv.length + 1));
@@ -174,18 +161,18 @@ describe("parseArgv in-process", () => {
         const outcome = parseArgv(argv);
         tally[outcome.kind]++;
         if (outcome.kind !== "command") continue;
-        for (const option of outcome.command.options) {
-          const value = outcome.options.get(option.flag);
+        for (const [key, option] of Object.entries(outcome.def.options)) {
+          const value = outcome.options[key];
+          const flag = longFlag(option);
           if (value === undefined) {
-            if (option.required) problems.push(`${JSON.stringify(argv)}: required ${option.flag} missing`);
+            if (isValue(option) && option.required)
+              problems.push(`${JSON.stringify(argv)}: required ${flag} missing`);
             continue;
           }
-          const expected =
-            option.value === undefined ? "boolean" : option.value === "string" ? "string" : "number";
-          if (typeof value !== expected)
-            problems.push(`${JSON.stringify(argv)}: ${option.flag} is ${typeof value}`);
-          if (option.choices && !option.choices.includes(String(value)))
-            problems.push(`${JSON.stringify(argv)}: ${option.flag}=${value} not a choice`);
+          const expected = !isValue(option) ? "boolean" : isNumeric(option) ? "number" : "string";
+          if (typeof value !== expected) problems.push(`${JSON.stringify(argv)}: ${flag} is ${typeof value}`);
+          if (isValue(option) && option.choices && !option.choices.includes(String(value)))
+            problems.push(`${JSON.stringify(argv)}: ${flag}=${value} not a choice`);
         }
       } catch (error) {
         // Click-style messages quote the offending token, so a newline may only come from the argv.
@@ -252,7 +239,8 @@ describe("the real binary on random argv", () => {
         if (result.exitCode === 1) errors.add(result.stderr.replace(/[0-9a-f-]{36}/g, "<id>").slice(0, 160));
         if (result.exitCode !== 0) {
           // A group or the bare command without a subcommand prints its help and exits 2 (Click).
-          const help = result.exitCode === 2 && `${result.stdout}${result.stderr}`.startsWith("Usage:");
+          const help =
+            result.exitCode === 2 && `${result.stdout}${result.stderr}`.includes("Usage:\n  $ cafleet ");
           if (!/^Error: /m.test(result.stderr) && !help)
             problems.push(`${label}: failed without an Error: line: ${result.stderr.slice(0, 200)}`);
           if (snapshot(db) !== before)

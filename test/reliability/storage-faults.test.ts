@@ -72,8 +72,14 @@ function poll(path: string): CliResult {
   return runCafleet(["--session-id", SESSION, "poll", "--agent-id", BOB], envFor(path));
 }
 
+/**
+ * The read-only and full-disk cases mount a tmpfs of their own, which needs root: without it they
+ * are skipped, and say so in their names, rather than passing without having run. CI runs as root.
+ */
+const CAN_MOUNT = isRoot();
+const mounting = (name: string) => (CAN_MOUNT ? name : `${name} (skipped: mounting a tmpfs needs root)`);
+
 function mountTmpfs(dir: string, size: string): boolean {
-  if (!isRoot()) return false;
   mkdirSync(dir, { recursive: true });
   const mounted =
     Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${size},mode=0700`, "tmpfs", dir]).exitCode === 0;
@@ -92,22 +98,25 @@ function expectStorageError(result: CliResult, path: string, advice: RegExp): vo
 const POINT_ELSEWHERE = /point CAFLEET_DATABASE_URL at another file/;
 
 describe("a read-only database", () => {
-  it("on a read-only file system: a write fails naming the file, nothing changes", () => {
-    const dir = join(root.dir, "ro-mount");
-    if (!mountTmpfs(dir, "4m")) return console.log("storage: read-only mount skipped (needs root)");
-    const path = join(dir, "cafleet.db");
-    seededDatabase(path);
-    const before = snapshotFile(path);
-    const bytes = fileBytes(path);
-    expect(Bun.spawnSync(["mount", "-o", "remount,ro", dir]).exitCode).toBe(0);
-    expectStorageError(send(path, "second"), path, /permissions/);
-    // Reads may work (when the -shm file is already there) or fail the same clear way.
-    for (const result of [poll(path), runCafleet(["db", "init"], envFor(path))])
-      if (result.exitCode !== 0) expectStorageError(result, path, /permissions/);
-    expect(fileBytes(path).equals(bytes)).toBe(true);
-    Bun.spawnSync(["mount", "-o", "remount,rw", dir]);
-    expect(snapshotFile(path)).toBe(before);
-  });
+  it.skipIf(!CAN_MOUNT)(
+    mounting("on a read-only file system: a write fails naming the file, nothing changes"),
+    () => {
+      const dir = join(root.dir, "ro-mount");
+      expect(mountTmpfs(dir, "4m")).toBe(true);
+      const path = join(dir, "cafleet.db");
+      seededDatabase(path);
+      const before = snapshotFile(path);
+      const bytes = fileBytes(path);
+      expect(Bun.spawnSync(["mount", "-o", "remount,ro", dir]).exitCode).toBe(0);
+      expectStorageError(send(path, "second"), path, /permissions/);
+      // Reads may work (when the -shm file is already there) or fail the same clear way.
+      for (const result of [poll(path), runCafleet(["db", "init"], envFor(path))])
+        if (result.exitCode !== 0) expectStorageError(result, path, /permissions/);
+      expect(fileBytes(path).equals(bytes)).toBe(true);
+      Bun.spawnSync(["mount", "-o", "remount,rw", dir]);
+      expect(snapshotFile(path)).toBe(before);
+    },
+  );
 
   it("a write-protected file in a writable folder: the write fails naming the file, nothing changes", () => {
     const dir = join(root.dir, "ro-file");
@@ -150,7 +159,7 @@ describe("a full disk", () => {
   it("fails the write with a disk-full error naming the file, keeps every earlier message, recovers", () => {
     const dir = join(root.dir, "full");
     const path = join(dir, "cafleet.db");
-    const mounted = mountTmpfs(dir, "640k");
+    const mounted = CAN_MOUNT && mountTmpfs(dir, "640k");
     // Without root, a file-size limit stands in for a full disk (SIGXFSZ ignored so write fails).
     const wrap = mounted ? "" : "trap '' XFSZ; ulimit -f 640; ";
     if (!mounted) mkdirSync(dir, { recursive: true });
@@ -306,44 +315,47 @@ describe("file modes", () => {
 });
 
 describe.skipIf(!existsSync(join(ROOT, "src/server/app.ts")))("the server on a full disk", () => {
-  it("answers the failed write with a 500 naming the file, keeps serving, and recovers", async () => {
-    const dir = join(root.dir, "server-full");
-    if (!mountTmpfs(dir, "640k")) return console.log("storage: server full-disk test skipped (needs root)");
-    const path = join(dir, "cafleet.db");
-    seededDatabase(path);
-    const server = await startServer({ env: envFor(path), dir: root.dir });
-    try {
-      const post = (text: string) =>
-        fetch(`${server.base}/ui/api/messages/send`, {
-          method: "POST",
-          headers: { "content-type": "application/json", "x-session-id": SESSION },
-          body: JSON.stringify({ from_agent_id: ALICE, to_agent_id: BOB, text }),
-        });
-      let stored = 1;
-      let failed: Response | undefined;
-      for (let attempt = 0; attempt < 40 && !failed; attempt++) {
-        const response = await post(`${attempt}${"z".repeat(100 * 1024)}`);
-        if (response.status === 200) stored++;
-        else failed = response;
+  it.skipIf(!CAN_MOUNT)(
+    mounting("answers the failed write with a 500 naming the file, keeps serving, and recovers"),
+    async () => {
+      const dir = join(root.dir, "server-full");
+      expect(mountTmpfs(dir, "640k")).toBe(true);
+      const path = join(dir, "cafleet.db");
+      seededDatabase(path);
+      const server = await startServer({ env: envFor(path), dir: root.dir });
+      try {
+        const post = (text: string) =>
+          fetch(`${server.base}/ui/api/messages/send`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-session-id": SESSION },
+            body: JSON.stringify({ from_agent_id: ALICE, to_agent_id: BOB, text }),
+          });
+        let stored = 1;
+        let failed: Response | undefined;
+        for (let attempt = 0; attempt < 40 && !failed; attempt++) {
+          const response = await post(`${attempt}${"z".repeat(100 * 1024)}`);
+          if (response.status === 200) stored++;
+          else failed = response;
+        }
+        if (!failed) throw new Error("the disk never filled");
+        const body = (await failed.json()) as { error: string; detail: string };
+        console.log(`storage: server disk full after ${stored} messages: ${failed.status} ${body.error}`);
+        expect(failed.status).toBe(500);
+        expect(body.error).toContain(path);
+        expect(body.error).toMatch(/full/);
+        const sessions = await fetch(`${server.base}/ui/api/sessions`);
+        expect(sessions.status).toBe(200);
+        const db = new Database(path, { readonly: true });
+        expect(db.query("SELECT COUNT(*) AS n FROM tasks").get()).toEqual({ n: stored });
+        db.close();
+        Bun.spawnSync(["mount", "-o", "remount,size=8m", dir]);
+        expect((await post("after space was freed")).status).toBe(200);
+      } finally {
+        server.proc.kill("SIGKILL");
+        await server.proc.exited;
       }
-      if (!failed) throw new Error("the disk never filled");
-      const body = (await failed.json()) as { error: string; detail: string };
-      console.log(`storage: server disk full after ${stored} messages: ${failed.status} ${body.error}`);
-      expect(failed.status).toBe(500);
-      expect(body.error).toContain(path);
-      expect(body.error).toMatch(/full/);
-      const sessions = await fetch(`${server.base}/ui/api/sessions`);
-      expect(sessions.status).toBe(200);
-      const db = new Database(path, { readonly: true });
-      expect(db.query("SELECT COUNT(*) AS n FROM tasks").get()).toEqual({ n: stored });
-      db.close();
-      Bun.spawnSync(["mount", "-o", "remount,size=8m", dir]);
-      expect((await post("after space was freed")).status).toBe(200);
-    } finally {
-      server.proc.kill("SIGKILL");
-      await server.proc.exited;
-    }
-  });
+    },
+  );
 });
 
 describe("database URLs that cannot work", () => {

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import type { TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { deregisterAgent, registerAgent } from "../../src/broker/agents.ts";
 import { createSession, deleteSession } from "../../src/broker/sessions.ts";
 import { ackTask, cancelTask, sendUnicast } from "../../src/broker/tasks.ts";
+import { Agents, Messages, SendResult, Sessions } from "../../src/server/model.ts";
 import { errorBody, errorOf, type Fixture, makeFixture, postJson, sessionHeaders } from "./fixture.ts";
 
 let fx: Fixture;
-beforeAll(() => {
-  fx = makeFixture();
+beforeAll(async () => {
+  fx = await makeFixture();
 }, 60_000);
 afterAll(() => fx.cleanup());
 
@@ -325,5 +328,41 @@ describe("POST /ui/api/messages/send", () => {
     expect(agents.status).toBe(200);
     const sessions = await getJson("/ui/api/sessions", {});
     expect(sessions.body.map((s: { session_id: string }) => s.session_id)).toEqual([fx.sessionId]);
+  });
+});
+
+describe("the contract (src/server/model.ts)", () => {
+  it("is what every JSON route answers, key for key", async () => {
+    sendUnicast(fx.db, {
+      sessionId: fx.sessionId,
+      fromAgentId: fx.claudeId,
+      toAgentId: fx.reviewerId,
+      text: "c",
+    });
+    const sent = await postJson(fx, "/ui/api/messages/send", {
+      from_agent_id: fx.administratorId,
+      to_agent_id: fx.claudeId,
+      text: "contract",
+    });
+    const answers: [string, TSchema, unknown][] = [
+      ["sessions", Sessions, (await getJson("/ui/api/sessions")).body],
+      ["agents", Agents, (await getJson("/ui/api/agents")).body],
+      ["timeline", Messages, (await getJson("/ui/api/timeline")).body],
+      ["inbox", Messages, (await getJson(`/ui/api/agents/${fx.claudeId}/inbox`)).body],
+      ["sent", Messages, (await getJson(`/ui/api/agents/${fx.claudeId}/sent`)).body],
+      ["send", SendResult, await sent.json()],
+    ];
+    for (const [name, schema, body] of answers) {
+      expect([
+        name,
+        [...Value.Errors(schema, body)].map((error) => `${error.path}: ${error.message}`),
+      ]).toEqual([name, []]);
+      // No key the contract does not name (the schemas do not forbid extra keys themselves).
+      expect([name, JSON.stringify(Value.Clean(schema, structuredClone(body)))]).toEqual([
+        name,
+        JSON.stringify(body),
+      ]);
+    }
+    expect((answers[2]![2] as { messages: unknown[] }).messages.length).toBeGreaterThan(0);
   });
 });

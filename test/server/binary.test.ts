@@ -120,10 +120,11 @@ describe("the binary alone", () => {
       const distDir = join(ROOT, "web/dist");
       const assets = listFiles(distDir).map((file) => relative(distDir, file));
       expect(assets.length).toBeGreaterThan(1);
+      // index.html is the server's own answer; the rest are Bun's types for the embedded files.
       const types: Record<string, string> = {
         html: "text/html; charset=utf-8",
-        js: "text/javascript; charset=utf-8",
-        css: "text/css; charset=utf-8",
+        js: "text/javascript;charset=utf-8",
+        css: "text/css;charset=utf-8",
         svg: "image/svg+xml",
       };
       for (const asset of assets) {
@@ -139,6 +140,59 @@ describe("the binary alone", () => {
           Buffer.from(await Bun.file(join(distDir, asset)).arrayBuffer()),
         );
       }
+    } finally {
+      await server.stop();
+      cleanup();
+    }
+  });
+
+  it("caches hashed assets for good and revalidates index.html, both by ETag (304)", async () => {
+    const { dir, cleanup } = makeTempDir("cafleet-etag-");
+    const lonely = join(dir, "cafleet");
+    copyFileSync(BINARY, lonely);
+    Bun.spawnSync(["chmod", "+x", lonely]);
+    const server = await startServer(isolatedEnv(dir), [], lonely);
+    const revalidate = (path: string, etag: string) =>
+      fetch(`${server.base}${path}`, { headers: { "if-none-match": etag } });
+    try {
+      const distDir = join(ROOT, "web/dist");
+      const hashed = listFiles(join(distDir, "assets")).map((file) => `/ui/${relative(distDir, file)}`);
+      expect(hashed.length).toBeGreaterThan(0);
+      for (const path of hashed) {
+        const first = await fetch(`${server.base}${path}`);
+        const etag = first.headers.get("etag")!;
+        expect([path, first.status, first.headers.get("cache-control"), etag.length > 0]).toEqual([
+          path,
+          200,
+          "public, max-age=31536000, immutable",
+          true,
+        ]);
+        const again = await revalidate(path, etag);
+        expect([path, again.status, await again.text()]).toEqual([path, 304, ""]);
+      }
+      const page = await fetch(`${server.base}/ui/`);
+      const etag = page.headers.get("etag")!;
+      expect([page.status, page.headers.get("cache-control"), etag.length > 0]).toEqual([
+        200,
+        "no-cache",
+        true,
+      ]);
+      for (const path of ["/ui/", "/ui/index.html", "/ui/sessions/x"]) {
+        expect([path, (await revalidate(path, etag)).status]).toEqual([path, 304]);
+        const fresh = await revalidate(path, '"another build"');
+        expect([path, fresh.status, await fresh.text()]).toEqual([
+          path,
+          200,
+          await Bun.file(join(distDir, "index.html")).text(),
+        ]);
+      }
+      const root = await fetch(`${server.base}/`, { redirect: "manual" });
+      expect([root.status, root.headers.get("location")]).toEqual([307, "/ui/"]);
+      const missing = await fetch(`${server.base}/ui/api/nope`);
+      expect([missing.status, await missing.json()]).toEqual([
+        404,
+        { detail: "Not Found", error: "Not Found" },
+      ]);
     } finally {
       await server.stop();
       cleanup();

@@ -4,24 +4,19 @@ import { join } from "node:path";
 import { registerAgent } from "../../src/broker/agents.ts";
 import { openDatabase } from "../../src/broker/db.ts";
 import { createSession } from "../../src/broker/sessions.ts";
-import { createApp } from "../../src/server/app.ts";
+import { type App, createApp } from "../../src/server/app.ts";
 import { makeTempDir } from "../support/cli.ts";
 
 export const PORT = 8000;
 
-/** A small built UI on disk, served through the same asset map the binary embeds. */
-function writeAssets(dir: string): Record<string, string> {
+/** A small built UI on disk, laid out as Vite builds web/dist. */
+function writeUi(dir: string): string {
   mkdirSync(join(dir, "ui/assets"), { recursive: true });
   writeFileSync(join(dir, "ui/index.html"), "<!doctype html><title>CAFleet</title>");
   writeFileSync(join(dir, "ui/assets/index-abc123.js"), "console.log(1);");
   writeFileSync(join(dir, "ui/assets/index-def456.css"), "body{}");
   writeFileSync(join(dir, "ui/favicon.svg"), "<svg/>");
-  return {
-    "index.html": join(dir, "ui/index.html"),
-    "assets/index-abc123.js": join(dir, "ui/assets/index-abc123.js"),
-    "assets/index-def456.css": join(dir, "ui/assets/index-def456.css"),
-    "favicon.svg": join(dir, "ui/favicon.svg"),
-  };
+  return join(dir, "ui");
 }
 
 export type Fixture = {
@@ -32,7 +27,7 @@ export type Fixture = {
   directorId: string;
   claudeId: string;
   reviewerId: string;
-  app: ReturnType<typeof createApp>;
+  app: App;
   request: (path: string, init?: RequestInit) => Promise<Response>;
   cleanup: () => void;
 };
@@ -42,9 +37,9 @@ export type Fixture = {
  * a spawned tmux would inherit this process's environment and could reach the user's own tmux
  * server. Push notifications are proven end to end against the binary (test/browser).
  */
-export function makeFixture(
+export async function makeFixture(
   appOptions: { host?: string; keepAliveMs?: number; watchIntervalMs?: number } = {},
-): Fixture {
+): Promise<Fixture> {
   const { dir, cleanup: removeDir } = makeTempDir("cafleet-server-");
   const { db } = openDatabase({ CAFLEET_DATABASE_URL: `sqlite:///${join(dir, "cafleet.db")}` });
   const session = createSession(db, "demo", { session: "main", windowId: "@0", paneId: "%0" });
@@ -61,10 +56,10 @@ export function makeFixture(
     description: "reviews",
     skills: [],
   });
-  const app = createApp(db, {
+  const app = await createApp(db, {
     host: appOptions.host ?? "127.0.0.1",
     port: PORT,
-    assets: writeAssets(dir),
+    uiDir: writeUi(dir),
     keepAliveMs: appOptions.keepAliveMs,
     watchIntervalMs: appOptions.watchIntervalMs,
   });

@@ -9,8 +9,8 @@ import { errorBody, errorOf, type Fixture, makeFixture } from "./fixture.ts";
 
 let fx: Fixture;
 let other: Database;
-beforeAll(() => {
-  fx = makeFixture({ keepAliveMs: 300, watchIntervalMs: 50 });
+beforeAll(async () => {
+  fx = await makeFixture({ keepAliveMs: 300, watchIntervalMs: 50 });
   // Another process's connection: the feed must notice its commits.
   other = openConnection(fx.db.filename);
 }, 60_000);

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { join } from "node:path";
 import { createApp } from "../../src/server/app.ts";
 import { errorBody, errorOf, type Fixture, makeFixture, PORT, postJson, sessionHeaders } from "./fixture.ts";
 
 let fx: Fixture;
-beforeAll(() => {
-  fx = makeFixture();
+beforeAll(async () => {
+  fx = await makeFixture();
 }, 60_000);
 afterAll(() => fx.cleanup());
 
@@ -29,12 +30,12 @@ describe("routing", () => {
     const js = await fx.request("/ui/assets/index-abc123.js");
     expect([js.status, js.headers.get("content-type"), await js.text()]).toEqual([
       200,
-      "text/javascript; charset=utf-8",
+      "text/javascript;charset=utf-8",
       "console.log(1);",
     ]);
     expect(js.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     const css = await fx.request("/ui/assets/index-def456.css");
-    expect(css.headers.get("content-type")).toBe("text/css; charset=utf-8");
+    expect(css.headers.get("content-type")).toBe("text/css;charset=utf-8");
     const svg = await fx.request("/ui/favicon.svg");
     expect([svg.headers.get("content-type"), svg.headers.get("cache-control")]).toEqual([
       "image/svg+xml",
@@ -88,7 +89,7 @@ describe("routing", () => {
 
 describe("without a built UI", () => {
   it("answers /ui/ with a 404 JSON error and still serves the API", async () => {
-    const bare = createApp(fx.db, { host: "127.0.0.1", port: PORT, assets: {} });
+    const bare = await createApp(fx.db, { host: "127.0.0.1", port: PORT, uiDir: join(fx.dir, "no-ui") });
     try {
       const request = (path: string) => bare.handle(new Request(`http://localhost${path}`));
       for (const path of ["/ui/", "/ui/sessions"])
@@ -118,8 +119,8 @@ describe("protection of a local server", () => {
   });
 
   it("allows the --host name, and every machine address for 0.0.0.0", async () => {
-    const named = makeFixture({ host: "cafleet.internal" });
-    const wildcard = makeFixture({ host: "0.0.0.0" });
+    const named = await makeFixture({ host: "cafleet.internal" });
+    const wildcard = await makeFixture({ host: "0.0.0.0" });
     try {
       const sessions = (fixture: Fixture, host: string) =>
         fixture.request("/ui/api/sessions", { headers: { host } }).then((response) => response.status);

@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
+import { createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { type Agent, ApiError, sendMessage } from "./api.ts";
 import {
   type ActiveMention,
@@ -21,7 +21,6 @@ export function Composer(props: {
   const [sending, setSending] = createSignal(false);
   const [mention, setMention] = createSignal<ActiveMention | null>(null);
   const [dismissed, setDismissed] = createSignal(false);
-  const [highlight, setHighlight] = createSignal(0);
   let input: HTMLTextAreaElement | undefined;
   let composing = false;
 
@@ -30,16 +29,26 @@ export function Composer(props: {
     const active = mention();
     return active ? mentionCandidates(active.query, props.recipients) : [];
   });
-  // A memo, so the highlight resets only when the popover really (re)opens.
   const open = createMemo(() => !dismissed() && mention() !== null && candidates().length > 0);
+  // One opening of the popover at one `@`: a new object each time it (re)opens or the `@` moves.
+  const opening = createMemo<{ start: number } | undefined>((previous) => {
+    const start = open() ? mention()?.start : undefined;
+    if (start === undefined) return undefined;
+    return previous?.start === start ? previous : { start };
+  });
+  // The row the arrows or the mouse picked, in the opening it was picked in; else the first row.
+  const [picked, setPicked] = createSignal<{ opening: object | undefined; index: number }>({
+    opening: undefined,
+    index: 0,
+  });
+  const highlight = createMemo(() => {
+    const { opening: pickedIn, index } = picked();
+    return pickedIn === opening() ? Math.max(0, Math.min(index, candidates().length - 1)) : 0;
+  });
+  const setHighlight = (index: number) => setPicked({ opening: opening(), index });
 
-  createEffect(on(open, (isOpen) => isOpen && setHighlight(0)));
-  createEffect(() => setHighlight((index) => Math.max(0, Math.min(index, candidates().length - 1))));
-
-  const updateMention = () => {
-    if (!input) return;
-    setMention(findActiveMention(input.value, input.selectionStart ?? input.value.length));
-  };
+  const caret = () => input?.selectionStart ?? text().length;
+  const updateMention = () => setMention(findActiveMention(text(), caret()));
   const onSelectionChange = () => {
     if (document.activeElement === input) updateMention();
   };
@@ -60,9 +69,7 @@ export function Composer(props: {
     const active = mention();
     const candidate = candidates()[index];
     if (!input || !active || !candidate) return;
-    const caret = input.selectionStart ?? input.value.length;
-    const next = insertMention(input.value, active, caret, candidate.slug);
-    input.value = next.text;
+    const next = insertMention(text(), active, caret(), candidate.slug);
     setText(next.text);
     input.setSelectionRange(next.caret, next.caret);
     updateMention();
@@ -81,7 +88,6 @@ export function Composer(props: {
         text: parsed.body,
       });
       setText("");
-      if (input) input.value = "";
       setMention(null);
       resize();
       props.onSent();
@@ -99,11 +105,11 @@ export function Composer(props: {
       const last = candidates().length - 1;
       if (event.key === "ArrowDown") {
         event.preventDefault();
-        return setHighlight((index) => Math.min(index + 1, last));
+        return setHighlight(Math.min(highlight() + 1, last));
       }
       if (event.key === "ArrowUp") {
         event.preventDefault();
-        return setHighlight((index) => Math.max(index - 1, 0));
+        return setHighlight(Math.max(highlight() - 1, 0));
       }
       if (event.key === "Enter" || event.key === "Tab") {
         event.preventDefault();
@@ -151,6 +157,7 @@ export function Composer(props: {
       <div class="flex items-end gap-2">
         <textarea
           ref={input}
+          value={text()}
           rows={1}
           class="flex-1 resize-none px-3 py-2 rounded-md border border-gray-300 dark:border-gray-600 bg-white dark:bg-gray-900 focus:outline-none focus:ring-2 focus:ring-indigo-400 disabled:opacity-60"
           placeholder={

@@ -34,6 +34,15 @@ export function SessionView(props: { sessionId: string }) {
       .finally(() => setTimelineLoading(false));
   const refresh = () => Promise.all([loadAgents(), loadTimeline()]);
 
+  // Registered now, while Solid knows the component: an onCleanup after an await has no owner
+  // and never runs, which left the event stream open (and reconnecting) after the view was left.
+  let stopFollowing: (() => void) | undefined;
+  let left = false;
+  onCleanup(() => {
+    left = true;
+    stopFollowing?.();
+  });
+
   onMount(async () => {
     try {
       const sessions = await fetchSessions();
@@ -43,16 +52,16 @@ export function SessionView(props: { sessionId: string }) {
     } catch {
       return goToSessions();
     }
+    if (left) return;
     setReady(true);
     loadTimeline();
-    const stop = followSession(props.sessionId, {
+    stopFollowing = followSession(props.sessionId, {
       onEvent: (event) => {
         if (event.messages.length > 0) setMessages(mergeMessages(messages(), event.messages));
         if (event.agents_changed) loadAgents();
       },
       onResync: refresh,
     });
-    onCleanup(stop);
   });
 
   return (

@@ -1,10 +1,9 @@
 import { createMemo, For, Show } from "solid-js";
 import type { Agent } from "./api.ts";
+import { byKey } from "./order.ts";
 
 function byRegistration(agents: Agent[]): Agent[] {
-  return [...agents].sort((a, b) =>
-    a.registered_at < b.registered_at ? -1 : a.registered_at > b.registered_at ? 1 : 0,
-  );
+  return [...agents].sort(byKey((agent) => agent.registered_at));
 }
 
 function AgentGroup(props: { title: string; agents: Agent[]; muted: boolean }) {

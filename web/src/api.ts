@@ -1,23 +1,17 @@
 /** The page's only door to the server: /ui/api, with the chosen session in X-Session-Id. */
 
-import type { SessionListing } from "../../src/broker/sessions.ts";
-import type { Message as BrokerMessage } from "../../src/broker/timeline.ts";
+import type {
+  Agent,
+  ErrorBody,
+  LiveEvent,
+  Message,
+  SendMessageBody,
+  SendResult,
+  SessionListing,
+} from "../../src/server/model.ts";
 
-export type { SessionListing };
-
-export type Agent = {
-  agent_id: string;
-  name: string;
-  description: string;
-  status: "active" | "deregistered";
-  registered_at: string;
-  kind: "builtin-administrator" | "user";
-};
-
-/** The server's Message object (one definition, in the broker), with the states the page tells apart. */
-export type Message = Omit<BrokerMessage, "status"> & { status: "input_required" | "completed" | "canceled" };
-
-export type LiveEvent = { messages: Message[]; agents_changed: boolean };
+// The server's contract is the one definition of these shapes (type-only: no Elysia in the page).
+export type { Agent, LiveEvent, Message, SessionListing };
 
 let currentSession: string | null = null;
 
@@ -29,7 +23,7 @@ export class ApiError extends Error {}
 
 async function errorMessage(response: Response): Promise<string> {
   try {
-    const body = (await response.json()) as { error?: unknown; detail?: unknown };
+    const body = (await response.json()) as Partial<ErrorBody>;
     if (typeof body.error === "string" && body.error) return body.error;
     if (typeof body.detail === "string" && body.detail) return body.detail;
   } catch {
@@ -53,8 +47,8 @@ export const fetchAgents = () => request<{ agents: Agent[] }>("/agents").then((r
 export const fetchTimeline = () =>
   request<{ messages: Message[] }>("/timeline").then((result) => result.messages);
 
-export const sendMessage = (input: { from_agent_id: string; to_agent_id: string; text: string }) =>
-  request<{ task_id: string; status: string }>("/messages/send", {
+export const sendMessage = (input: SendMessageBody) =>
+  request<SendResult>("/messages/send", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(input),

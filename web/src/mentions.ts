@@ -1,8 +1,7 @@
+import { BROADCAST_TARGET } from "../../src/server/broadcast.ts";
 import type { Agent } from "./api.ts";
 
 /** The composer's mention rules (webui.md §4.6): parsing on send and the @ autocomplete. */
-
-export const BROADCAST_TARGET = "*";
 
 const LEADING_MENTION = /^@([A-Za-z0-9_-]+)(?:\s|$)/;
 const MENTION_CHAR = /[A-Za-z0-9_-]/;

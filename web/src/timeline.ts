@@ -1,4 +1,5 @@
 import type { Agent, Message } from "./api.ts";
+import { byKey } from "./order.ts";
 
 /** Turns API rows into timeline entries (webui.md §4.5): broadcasts grouped, oldest first. */
 
@@ -23,7 +24,7 @@ export function groupEntries(messages: Message[]): Entry[] {
     entries.push(entry);
   }
   // Array.prototype.sort is stable: equal keys keep the API order.
-  return entries.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+  return entries.sort(byKey((entry) => entry.sortKey));
 }
 
 export function isCanceled(entry: Entry): boolean {

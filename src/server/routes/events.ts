@@ -47,7 +47,7 @@ function eventStream(live: LiveFeed, sessionId: string, signal: AbortSignal, kee
 }
 
 export function eventRoutes(db: Database, live: LiveFeed, keepAliveMs = KEEP_ALIVE_MS) {
-  return new Elysia().get("/ui/api/events", ({ query, request }) => {
+  return new Elysia({ strictPath: true }).get("/events", ({ query, request }) => {
     const sessionId = query.session_id;
     if (!sessionId) throw new HttpError(400, "session_id query parameter required");
     if (!findSession(db, sessionId)) throw new HttpError(404, "Session not found");

@@ -1,12 +1,11 @@
 import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { deliverBroadcast, deliverUnicast } from "../../broker/messaging.ts";
+import { BROADCAST_TARGET } from "../broadcast.ts";
 import { MAX_BODY_BYTES } from "../guards.ts";
 import { HttpError } from "../http-error.ts";
-import { SendMessageBody } from "../model.ts";
+import { SendMessageBody, SendResult } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";
-
-const BROADCAST_TARGET = "*";
 
 /**
  * The body's first `limit` bytes: reading stops there, so a huge body (chunked, or one whose
@@ -27,8 +26,8 @@ async function readAtMost(request: Request, limit: number): Promise<ArrayBuffer>
 }
 
 export function messageRoutes(db: Database) {
-  return new Elysia().post(
-    "/ui/api/messages/send",
+  return new Elysia({ strictPath: true }).post(
+    "/messages/send",
     async ({ headers, body }) => {
       const sessionId = requireSessionHeader(db, headers);
       const input = { sessionId, fromAgentId: body.from_agent_id, text: body.text };
@@ -54,6 +53,7 @@ export function messageRoutes(db: Database) {
         }
       },
       body: SendMessageBody,
+      response: { 200: SendResult },
     },
   );
 }

@@ -1,8 +1,10 @@
 import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { listSessions } from "../../broker/sessions.ts";
-import type { SessionListing } from "../model.ts";
+import { Sessions } from "../model.ts";
 
 export function sessionRoutes(db: Database) {
-  return new Elysia().get("/ui/api/sessions", (): SessionListing[] => listSessions(db));
+  return new Elysia({ strictPath: true }).get("/sessions", () => listSessions(db), {
+    response: { 200: Sessions },
+  });
 }
