@@ -24,6 +24,24 @@ const memberId: OptionSpec = {
   help: "The member's agent id.",
 };
 const localJson: OptionSpec = { flag: "--json", help: "Print JSON." };
+const model: OptionSpec = {
+  flag: "--model",
+  value: "string",
+  metavar: "NAME",
+  help: "The model the coding agent runs (its own --model flag); default: the agent's own choice.",
+};
+const alertWaiting: OptionSpec = {
+  flag: "--alert-waiting",
+  value: "non-negative-int",
+  metavar: "SECONDS",
+  help: "Tell the Director once when the member waits at a question or permission prompt this long (default 120).",
+};
+const alertStalled: OptionSpec = {
+  flag: "--alert-stalled",
+  value: "non-negative-int",
+  metavar: "SECONDS",
+  help: "Tell the Director once when the member shows the same working screen this long (default 600).",
+};
 const installSkills: OptionSpec = {
   flag: "--install-skills",
   help: "First install the embedded skills into the user's skills folder (as 'cafleet skills install').",
@@ -106,6 +124,9 @@ export const GROUPS: GroupSpec[] = [
             choices: ["claude", "codex"],
             help: "Which coding agent to spawn (default claude).",
           },
+          model,
+          alertWaiting,
+          alertStalled,
           installSkills,
         ],
         positional: { name: "PROMPT", arity: "many" },
@@ -126,7 +147,13 @@ export const GROUPS: GroupSpec[] = [
       {
         name: "list",
         summary: "List the members of a Director.",
-        options: [{ ...agentId, help: "The Director's agent id." }],
+        options: [
+          { ...agentId, help: "The Director's agent id." },
+          {
+            flag: "--wide",
+            help: "Add each member's live state, unread and held counts, last activity and model.",
+          },
+        ],
         needsSession: true,
         load: () => import("./member.ts").then((m) => m.memberList),
       },
@@ -162,7 +189,7 @@ export const GROUPS: GroupSpec[] = [
       {
         name: "respawn",
         summary: "Restart a member whose pane is gone, same agent id and inbox, in a new pane.",
-        options: [{ ...agentId, help: "The Director's agent id." }, memberId, installSkills],
+        options: [{ ...agentId, help: "The Director's agent id." }, memberId, model, installSkills],
         needsSession: true,
         load: () => import("./member-respawn.ts").then((m) => m.memberRespawn),
       },

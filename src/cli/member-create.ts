@@ -2,7 +2,8 @@ import type { Database } from "bun:sqlite";
 import { deregisterAgent, type Placement, type Registration, registerAgent } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
-import { directorName, recordMemberPane } from "../broker/members.ts";
+import { directorName, recordMemberPane, writeMemberSettings } from "../broker/members.ts";
+import { startWatcher } from "../broker/notify.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { confirmStarted, spawnPane } from "../members/spawn.ts";
 import { printJson, printLine, writeStderr } from "../output.ts";
@@ -10,7 +11,7 @@ import { type CallerContext, readCallerContext, requireTmuxAvailable } from "../
 import { selectMainVertical } from "../tmux/layout.ts";
 import { killPane, type PaneRef } from "../tmux/pane.ts";
 import { prepareMemberSkills } from "./member-skills.ts";
-import { type CommandContext, optionString, requiredString } from "./spec.ts";
+import { type CommandContext, optionNumber, optionString, requiredString } from "./spec.ts";
 
 export function requireSpawnable(ctx: CommandContext, codingAgent: CodingAgent): CallerContext {
   requireTmuxAvailable(ctx.env);
@@ -73,6 +74,12 @@ export async function memberCreate(ctx: CommandContext): Promise<void> {
   };
   const member = registerPending(db, ctx, pending);
   const memberId = member.agent_id;
+  const model = optionString(ctx, "--model") ?? null;
+  writeMemberSettings(db, memberId, {
+    model,
+    waiting_alert_seconds: optionNumber(ctx, "--alert-waiting") ?? null,
+    stalled_alert_seconds: optionNumber(ctx, "--alert-stalled") ?? null,
+  });
   const fail = (cause: string) => failAfterRollback(db, ctx.sessionId, memberId, cause);
 
   let prompt: string;
@@ -89,7 +96,13 @@ export async function memberCreate(ctx: CommandContext): Promise<void> {
 
   let pane: PaneRef;
   try {
-    pane = spawnPane(ctx.env, caller, { codingAgent, name: member.name, prompt, databaseFile: path }).pane;
+    pane = spawnPane(ctx.env, caller, {
+      codingAgent,
+      name: member.name,
+      prompt,
+      databaseFile: path,
+      model,
+    }).pane;
   } catch (error) {
     return fail(`tmux split-window failed: ${messageOf(error)}`);
   }
@@ -114,6 +127,7 @@ export async function memberCreate(ctx: CommandContext): Promise<void> {
   }
 
   await relayout(caller.windowId);
+  startWatcher(db, ctx.sessionId, ctx.env);
   const placement: Placement = { ...pending, tmux_pane_id: paneId, created_at: member.registered_at };
   if (ctx.json)
     return printJson({
@@ -128,6 +142,7 @@ export async function memberCreate(ctx: CommandContext): Promise<void> {
       `  agent_id:  ${memberId}`,
       `  name:      ${member.name}`,
       `  backend:   ${codingAgent}`,
+      ...(model === null ? [] : [`  model:     ${model}`]),
       `  pane_id:   ${paneId}`,
       `  window_id: ${caller.windowId}`,
     ].join("\n"),

@@ -13,6 +13,7 @@ import { capturePane, killPane, type PaneRef, waitForPaneGone } from "../tmux/pa
 import { relayout } from "./member-create.ts";
 import { captureMember, DEFAULT_CAPTURE_LINES, readMemberList } from "./member-read.ts";
 import { type CommandContext, optionFlag, optionNumber, optionString, requiredString } from "./spec.ts";
+import { formatTeamView, shortId } from "./team-view.ts";
 
 export { memberCreate } from "./member-create.ts";
 
@@ -150,11 +151,6 @@ async function failDeleteTimeout(
   );
 }
 
-/** cli.md §6.20: ids longer than 14 characters show their first 12 and an ellipsis. */
-function shortId(id: string): string {
-  return id.length <= 14 ? id : `${id.slice(0, 12)}…`;
-}
-
 const MEMBER_HEADER =
   "  agent_id        name      status  backend  session  window_id  pane_id  created_at\n" +
   "  --------------  --------  ------  -------  -------  ---------  -------  --------------------";
@@ -166,6 +162,7 @@ export async function memberList(ctx: CommandContext): Promise<void> {
   const members = await readMemberList(db, ctx.env, ctx.sessionId, directorId);
   if (ctx.json) return printJson(members);
   if (members.length === 0) return printLine("0 members.");
+  if (optionFlag(ctx, "--wide")) return printLine(formatTeamView(members));
   const rows = members.map(({ agent_id, name, status, placement: p }) =>
     [
       `  ${pad(shortId(agent_id), 14)}`,

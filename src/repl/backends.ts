@@ -10,7 +10,13 @@ export type SpawnInput = {
   prompt: string;
   /** The folder of the SQLite database, which the member's own `cafleet` calls must write. */
   databaseDir: string | null;
+  /** `member create --model`: passed with the backend's own flag; null leaves the REPL's default. */
+  model: string | null;
 };
+
+function modelFlag(flag: string, model: string | null): string[] {
+  return model === null ? [] : [flag, model];
+}
 
 export type Backend = {
   /** The argv appended to split-window (tmux.md §4 and §10). */
@@ -24,7 +30,13 @@ export type Backend = {
 export const BACKENDS: Record<CodingAgent, Backend> = {
   claude: {
     // `--name` sets the pane title to the member name.
-    spawnArgv: ({ name, prompt }) => ["claude", "--name", name, prompt],
+    spawnArgv: ({ name, prompt, model }) => [
+      "claude",
+      "--name",
+      name,
+      ...modelFlag("--model", model),
+      prompt,
+    ],
     // Claude Code 2.1.328 submits text and an Enter sent at once; a short pause costs little.
     enterPauseMs: 150,
     exitEnterPauseMs: 150,
@@ -35,8 +47,9 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
     // asked (`untrusted` is gone; `on-request` and `never` remain). The database folder joins the
     // sandbox's writable roots, or the member's own `cafleet poll` fails with "attempt to write a
     // readonly database". `--no-daemon`: no shared app-server that outlives the pane.
-    spawnArgv: ({ prompt, databaseDir }) => [
+    spawnArgv: ({ prompt, databaseDir, model }) => [
       "codex",
+      ...modelFlag("--model", model),
       "--ask-for-approval",
       "on-request",
       "--sandbox",

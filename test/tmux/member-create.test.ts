@@ -136,6 +136,30 @@ describe("member create", () => {
     );
   });
 
+  it.each([
+    ["claude", ["claude", "--name", "Modelled-claude", "--model", "opus-x", "go"]],
+    ["codex", ["codex", "--model", "opus-x", "--ask-for-approval"]],
+  ])("passes --model to %s with its own flag and shows it in member list", async (agent, argvStart) => {
+    const member = h.createMember(session, `Modelled-${agent}`, [
+      "--coding-agent",
+      agent,
+      "--model",
+      "opus-x",
+      "--",
+      "go",
+    ]);
+    const argv = await h.argvOf(member.placement.tmux_pane_id);
+    expect(argv.slice(0, argvStart.length)).toEqual(argvStart);
+    const listed = JSON.parse(h.member(session, "list", [], { json: true }).stdout) as {
+      agent_id: string;
+      model: string | null;
+    }[];
+    expect(listed.find((row) => row.agent_id === member.agent_id)?.model).toBe("opus-x");
+    const wide = h.member(session, "list", ["--wide"]).stdout.split("\n");
+    expect(wide[1]).toStartWith("  agent_id        name      backend  state    unread  held  last_activity");
+    expect(wide.find((line) => line.includes(`Modelled-${agent}`))).toEndWith("  opus-x");
+  });
+
   it("passes names and prompts with shell and tmux syntax through as plain characters", async () => {
     const name = `x; touch pwned-$(id)\`id\` 'q' "d" C-c Enter 日本`;
     const prompt = `$(touch ${h.dir}/pwned) \`touch ${h.dir}/pwned2\`; echo "hi" 'there' C-c Enter $HOME ñ 日本語`;
