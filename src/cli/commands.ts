@@ -120,8 +120,8 @@ export const GROUPS: GroupSpec[] = [
           {
             flag: "--coding-agent",
             value: "string",
-            metavar: "[claude|codex]",
-            choices: ["claude", "codex"],
+            metavar: "[claude|codex|opencode|gemini]",
+            choices: ["claude", "codex", "opencode", "gemini"],
             help: "Which coding agent to spawn (default claude).",
           },
           model,

@@ -139,6 +139,18 @@ describe("member create", () => {
   it.each([
     ["claude", ["claude", "--name", "Modelled-claude", "--model", "opus-x", "go"]],
     ["codex", ["codex", "--model", "opus-x", "--ask-for-approval"]],
+    ["opencode", ["opencode", "--model", "opus-x", "--prompt", "go"]],
+    [
+      "gemini",
+      [
+        "gemini",
+        "--model",
+        "opus-x",
+        "--allowed-tools=run_shell_command(cafleet)",
+        "--prompt-interactive",
+        "go",
+      ],
+    ],
   ])("passes --model to %s with its own flag and shows it in member list", async (agent, argvStart) => {
     const member = h.createMember(session, `Modelled-${agent}`, [
       "--coding-agent",
@@ -158,6 +170,9 @@ describe("member create", () => {
     const wide = h.member(session, "list", ["--wide"]).stdout.split("\n");
     expect(wide[1]).toStartWith("  agent_id        name      backend  state    unread  held  last_activity");
     expect(wide.find((line) => line.includes(`Modelled-${agent}`))).toEndWith("  opus-x");
+    const deleted = h.member(session, "delete", ["--member-id", member.agent_id]);
+    expect(deleted.stdout).toContain("(closed)");
+    expect(h.inputOf(member.placement.tmux_pane_id).at(-1)).toBe(agent === "gemini" ? "/quit" : "/exit");
   });
 
   it("passes names and prompts with shell and tmux syntax through as plain characters", async () => {
@@ -303,7 +318,7 @@ describe("member create", () => {
     const result = h.run(h.memberCreateArgs(session, "Bad", ["--coding-agent", "foo"]));
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
-      "Error: Invalid value for '--coding-agent': 'foo' is not one of 'claude', 'codex'.",
+      "Error: Invalid value for '--coding-agent': 'foo' is not one of 'claude', 'codex', 'opencode', 'gemini'.",
     );
   });
 });
