@@ -94,3 +94,18 @@ ALTER TABLE tasks ADD COLUMN held_reason TEXT;
 -- One background nudger per session (it replaces the per-recipient lease on placements).
 ALTER TABLE sessions ADD COLUMN nudge_holder TEXT;
 ALTER TABLE sessions ADD COLUMN nudge_expires_at INTEGER;
+
+-- version: 5
+-- Supervision for any Director. A placement remembers the model its REPL was started with, the
+-- member's alert thresholds (NULL: the defaults), what the session's watcher last saw on its
+-- screen (the state, since when, and a digest to tell an unchanged screen), and the one finding
+-- it reported to the Director, so a finding is never reported twice. New columns only.
+ALTER TABLE agent_placements ADD COLUMN model TEXT;
+ALTER TABLE agent_placements ADD COLUMN waiting_alert_seconds INTEGER;
+ALTER TABLE agent_placements ADD COLUMN stalled_alert_seconds INTEGER;
+ALTER TABLE agent_placements ADD COLUMN screen_state TEXT;
+ALTER TABLE agent_placements ADD COLUMN screen_state_since TEXT;
+ALTER TABLE agent_placements ADD COLUMN screen_digest TEXT;
+ALTER TABLE agent_placements ADD COLUMN screen_changed_at TEXT;
+ALTER TABLE agent_placements ADD COLUMN finding TEXT;
+ALTER TABLE agent_placements ADD COLUMN finding_reported_at TEXT;

@@ -6,8 +6,9 @@ import { isoAt, millisOf, nowIso } from "./time.ts";
 /**
  * A member whose pushes have been held for long is waiting on something only a person can
  * answer (a permission prompt, a question) or is stuck: its Director gets one message, from the
- * session's Administrator, naming the member and what its screen shows. Reported again only
- * after a push got through (recordNudged clears the hold).
+ * session's Administrator, naming the member and what its screen shows. The session's watcher
+ * (supervision.ts) shares the mark: a member it already reported gets no hold report, and the
+ * mark clears once the watcher sees the member back at its idle prompt.
  */
 
 type LongHold = {
@@ -25,7 +26,7 @@ function listLongHolds(db: Database, sessionId: string, cutoff: string): LongHol
               MIN(t.held_at) AS since, MAX(t.held_reason) AS reason
        FROM agents AS m
        JOIN agent_placements AS p ON p.agent_id = m.agent_id
-         AND p.director_agent_id IS NOT NULL AND p.hold_reported_at IS NULL AND p.pane_gone_at IS NULL
+         AND p.director_agent_id IS NOT NULL AND p.hold_reported_at IS NULL AND p.finding IS NULL AND p.pane_gone_at IS NULL
        JOIN tasks AS t ON t.context_id = m.agent_id AND t.held_at IS NOT NULL AND t.fetched_at IS NULL
          AND t.status_state = 'input_required' AND t.type = 'unicast'
        WHERE m.session_id = ? AND m.status = 'active'
@@ -34,7 +35,7 @@ function listLongHolds(db: Database, sessionId: string, cutoff: string): LongHol
     .all(sessionId, cutoff) as LongHold[];
 }
 
-function administratorOf(db: Database, sessionId: string): string | null {
+export function administratorOf(db: Database, sessionId: string): string | null {
   const row = db
     .query(
       `SELECT agent_id FROM agents WHERE session_id = ? AND status = 'active' AND ${KIND_SQL} = 'builtin-administrator'`,

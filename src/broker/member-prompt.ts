@@ -7,9 +7,18 @@ import { pushPollLine } from "./push-line.ts";
  * wake-up print only what the member has not seen.
  */
 
-export type CodingAgent = "claude" | "codex";
+export type CodingAgent = "claude" | "codex" | "opencode" | "gemini";
 
 const POLL = pushPollLine("{session_id}", "{agent_id}");
+
+/** Agents without the cafleet skill get the commands spelled out. */
+const SPELLED_OUT = [
+  "Your session_id is {session_id} and your agent_id is {agent_id}.",
+  "You are a member of the team led by {director_name} ({director_agent_id}).",
+  `Check for instructions using \`${POLL}\`.`,
+  "Use `cafleet --session-id {session_id} ack --agent-id {agent_id} --task-id <id>` to acknowledge messages",
+  'and `cafleet --session-id {session_id} send --agent-id {agent_id} --to <id> --text "..."` to reply.',
+].join("\n");
 
 const DEFAULT_TEMPLATES: Record<CodingAgent, string> = {
   claude: [
@@ -17,13 +26,9 @@ const DEFAULT_TEMPLATES: Record<CodingAgent, string> = {
     "You are a member of the team led by {director_name} ({director_agent_id}).",
     `Wait for instructions via \`${POLL}\`.`,
   ].join("\n"),
-  codex: [
-    "Your session_id is {session_id} and your agent_id is {agent_id}.",
-    "You are a member of the team led by {director_name} ({director_agent_id}).",
-    `Check for instructions using \`${POLL}\`.`,
-    "Use `cafleet --session-id {session_id} ack --agent-id {agent_id} --task-id <id>` to acknowledge messages",
-    'and `cafleet --session-id {session_id} send --agent-id {agent_id} --to <id> --text "..."` to reply.',
-  ].join("\n"),
+  codex: SPELLED_OUT,
+  opencode: SPELLED_OUT,
+  gemini: SPELLED_OUT,
 };
 
 export type PromptFields = {

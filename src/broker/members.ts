@@ -83,7 +83,30 @@ export function replaceMemberPane(
 ): void {
   db.query(
     `UPDATE agent_placements SET tmux_session = ?, tmux_window_id = ?, tmux_pane_id = ?, tmux_socket = ?,
-       pane_gone_at = NULL, hold_reported_at = NULL
+       pane_gone_at = NULL, hold_reported_at = NULL, screen_state = NULL, screen_state_since = NULL,
+       screen_digest = NULL, screen_changed_at = NULL, finding = NULL, finding_reported_at = NULL
      WHERE agent_id = ?`,
   ).run(pane.session, pane.windowId, pane.paneId, pane.server, memberId);
+}
+
+/** What `member create` (and `respawn --model`) set beside the placement's normative columns. */
+export type MemberSettings = {
+  model: string | null;
+  waiting_alert_seconds: number | null;
+  stalled_alert_seconds: number | null;
+};
+
+export function readMemberSettings(db: Database, memberId: string): MemberSettings {
+  const row = db
+    .query(
+      "SELECT model, waiting_alert_seconds, stalled_alert_seconds FROM agent_placements WHERE agent_id = ?",
+    )
+    .get(memberId) as MemberSettings | null;
+  return row ?? { model: null, waiting_alert_seconds: null, stalled_alert_seconds: null };
+}
+
+export function writeMemberSettings(db: Database, memberId: string, settings: MemberSettings): void {
+  db.query(
+    "UPDATE agent_placements SET model = ?, waiting_alert_seconds = ?, stalled_alert_seconds = ? WHERE agent_id = ?",
+  ).run(settings.model, settings.waiting_alert_seconds, settings.stalled_alert_seconds, memberId);
 }

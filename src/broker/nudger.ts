@@ -9,8 +9,10 @@ import {
   releaseSessionNudgerIfDone,
 } from "./delivery.ts";
 import { reportLongHolds } from "./hold-report.ts";
+import { startNudger } from "./notify.ts";
 import { pushAll, pushTarget } from "./push.ts";
 import { pushPollLine } from "./push-line.ts";
+import { hasLiveMembers, watchKnobs, watchMembers } from "./supervision.ts";
 import { millisOf } from "./time.ts";
 
 /**
@@ -18,8 +20,10 @@ import { millisOf } from "./time.ts";
  * listed in help): one process however many recipients wait. Each tick it types one line per
  * recipient for everything held (the pane was not at its idle prompt) or due for a re-nudge,
  * with the same screen rules as the first push, tells a Director once about a member whose push
- * has been held for long, and exits when nothing unfetched is left to push (re-nudges used up,
- * panes gone, their tmux server gone) or MAX_LIFE_MS has passed.
+ * has been held for long, and runs the session's watcher (supervision.ts) while the session has
+ * live members. It exits when nothing unfetched is left to push (re-nudges used up, panes gone,
+ * their tmux server gone) and no member is left to watch; after MAX_LIFE_MS it hands over to a
+ * fresh process.
  */
 
 const DEFAULT_BACKOFF_MS = [30_000, 120_000, 480_000];
@@ -116,16 +120,20 @@ export async function runNudger(args: string[], env: Record<string, string | und
   const [sessionId] = args;
   if (!sessionId) return;
   const knobs = readKnobs(env);
+  const watch = watchKnobs(env);
   const { db } = openDatabase(env);
   const holder = `${process.pid}-${crypto.randomUUID()}`;
   if (!acquireSessionNudger(db, sessionId, holder, LEASE_TTL_MS)) return;
   const started = performance.now();
   const live = () => listSessionUnfetched(db, sessionId).filter((pending) => dueAt(pending, knobs) !== null);
+  const watching = () => watch.enabled && hasLiveMembers(db, sessionId);
+  let nextWatch = 0;
+  let handOver = false;
   try {
     while (performance.now() - started < MAX_LIFE_MS) {
       const pending = live();
-      if (pending.length === 0) {
-        if (releaseSessionNudgerIfDone(db, sessionId, holder, () => live().length > 0)) return;
+      if (pending.length === 0 && !watching()) {
+        if (releaseSessionNudgerIfDone(db, sessionId, holder, () => live().length > 0 || watching())) return;
         continue;
       }
       const now = Date.now();
@@ -137,12 +145,20 @@ export async function runNudger(args: string[], env: Record<string, string | und
         // Nothing to type before `next`: sleep towards it, waking only to renew the lease.
         wait = Math.max(10, Math.min(knobs.idleTickMs, next - now));
       }
+      if (watch.enabled && performance.now() >= nextWatch) {
+        await watchMembers(db, sessionId, { backoffMs: knobs.backoffMs });
+        nextWatch = performance.now() + watch.everyMs;
+      }
+      if (watch.enabled) wait = Math.max(10, Math.min(wait, nextWatch - performance.now()));
       await reportLongHolds(db, sessionId, knobs.holdReportMs);
       acquireSessionNudger(db, sessionId, holder, LEASE_TTL_MS);
       await Bun.sleep(wait);
     }
+    handOver = true;
   } finally {
     dropSessionNudger(db, sessionId, holder);
+    // A watcher outlives MAX_LIFE_MS by handing the session to a fresh process.
+    if (handOver && (live().length > 0 || watching())) startNudger(db, sessionId);
     db.close();
   }
 }

@@ -199,7 +199,7 @@ async function recordFailure(db: Database, target: Target, error: unknown): Prom
 }
 
 /** Asked again on the pane's own server: not listed, or no server there at all. */
-async function confirmedGone(ref: PaneRef): Promise<boolean> {
+export async function confirmedGone(ref: PaneRef): Promise<boolean> {
   try {
     return !(await paneExists(ref));
   } catch (error) {

@@ -12,6 +12,10 @@ const directorId = required(text("--agent-id <id>", "The Director's agent id."))
 const taskId = required(text("--task-id <id>", "Task id."));
 const memberId = required(text("--member-id <id>", "The member's agent id."));
 const json = flag("--json", "Print JSON.");
+const model = text(
+  "--model <name>",
+  "The model the coding agent runs (its own --model flag); default: the agent's own choice.",
+);
 const installSkills = flag(
   "--install-skills",
   "First install the embedded skills into the user's skills folder (as 'cafleet skills install').",
@@ -58,6 +62,10 @@ export const TASK_ACTION = { agentId, taskId };
 export const AGENTS = { agentId, id: text("--id <id>", "Show this agent.") };
 export const AGENT_ONLY = { agentId };
 export const DIRECTOR_ONLY = { agentId: directorId };
+export const MEMBER_LIST = {
+  agentId: directorId,
+  wide: flag("--wide", "Add each member's live state, unread and held counts, last activity and model."),
+};
 export const MEMBER_CREATE = {
   agentId: directorId,
   name: required(text("--name <name>", "The member's name.")),
@@ -65,7 +73,20 @@ export const MEMBER_CREATE = {
   codingAgent: choice("--coding-agent <agent>", "Which coding agent to spawn (default claude).", [
     "claude",
     "codex",
+    "opencode",
+    "gemini",
   ]),
+  model,
+  alertWaiting: integer(
+    "--alert-waiting <seconds>",
+    "Tell the Director once when the member waits at a question or permission prompt this long (default 120).",
+    "non-negative",
+  ),
+  alertStalled: integer(
+    "--alert-stalled <seconds>",
+    "Tell the Director once when the member shows the same working screen this long (default 600).",
+    "non-negative",
+  ),
   installSkills,
 };
 export const MEMBER_DELETE = {
@@ -84,7 +105,7 @@ export const MEMBER_SEND_INPUT = {
   choice: integer("--choice <n>", "Option 1, 2 or 3.", [1, 3]),
   freetext: text("--freetext <text>", "Free text (one line)."),
 };
-export const MEMBER_RESPAWN = { agentId: directorId, memberId, installSkills };
+export const MEMBER_RESPAWN = { agentId: directorId, memberId, model, installSkills };
 export const MCP = {
   sessionId: text("--session-id <id>", "The session (may also go before 'mcp')."),
   agentId: text("--agent-id <id>", "Serve as this agent."),
@@ -156,7 +177,7 @@ const GROUPS = {
       }),
       list: command({
         summary: "List the members of a Director.",
-        options: DIRECTOR_ONLY,
+        options: MEMBER_LIST,
         needsSession: true,
         run: (ctx) => import("./member.ts").then((m) => m.memberList(ctx)),
       }),

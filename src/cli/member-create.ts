@@ -2,7 +2,8 @@ import type { Database } from "bun:sqlite";
 import { deregisterAgent, type Placement, type Registration, registerAgent } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
-import { directorName, recordMemberPane } from "../broker/members.ts";
+import { directorName, recordMemberPane, writeMemberSettings } from "../broker/members.ts";
+import { startWatcher } from "../broker/notify.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { confirmStarted, spawnPane } from "../members/spawn.ts";
 import { printJson, printLine, writeStderr } from "../output.ts";
@@ -74,6 +75,12 @@ export async function memberCreate(ctx: Context<typeof MEMBER_CREATE>): Promise<
   };
   const member = registerPending(db, ctx, pending);
   const memberId = member.agent_id;
+  const model = ctx.options.model ?? null;
+  writeMemberSettings(db, memberId, {
+    model,
+    waiting_alert_seconds: ctx.options.alertWaiting ?? null,
+    stalled_alert_seconds: ctx.options.alertStalled ?? null,
+  });
   const fail = (cause: string) => failAfterRollback(db, ctx.sessionId, memberId, cause);
 
   let prompt: string;
@@ -90,7 +97,13 @@ export async function memberCreate(ctx: Context<typeof MEMBER_CREATE>): Promise<
 
   let pane: PaneRef;
   try {
-    pane = spawnPane(ctx.env, caller, { codingAgent, name: member.name, prompt, databaseFile: path }).pane;
+    pane = spawnPane(ctx.env, caller, {
+      codingAgent,
+      name: member.name,
+      prompt,
+      databaseFile: path,
+      model,
+    }).pane;
   } catch (error) {
     return fail(`tmux split-window failed: ${messageOf(error)}`);
   }
@@ -115,6 +128,7 @@ export async function memberCreate(ctx: Context<typeof MEMBER_CREATE>): Promise<
   }
 
   await relayout(caller.windowId);
+  startWatcher(db, ctx.sessionId, ctx.env);
   const placement: Placement = { ...pending, tmux_pane_id: paneId, created_at: member.registered_at };
   if (ctx.json)
     return printJson({
@@ -129,6 +143,7 @@ export async function memberCreate(ctx: Context<typeof MEMBER_CREATE>): Promise<
       `  agent_id:  ${memberId}`,
       `  name:      ${member.name}`,
       `  backend:   ${codingAgent}`,
+      ...(model === null ? [] : [`  model:     ${model}`]),
       `  pane_id:   ${paneId}`,
       `  window_id: ${caller.windowId}`,
     ].join("\n"),

@@ -3,9 +3,12 @@ import { listMembers, type Member } from "../broker/agents.ts";
 import { holdReportMs, longHeldMembers, markPaneGone, paneGoneAt } from "../broker/delivery.ts";
 import type { TeamMember } from "../broker/members.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
+import { type LiveState, liveStateOf } from "../broker/supervision.ts";
 import { CafleetError, messageOf } from "../errors.ts";
+import { isCodingAgent } from "../repl/backends.ts";
+import { classifyScreen } from "../repl/screen.ts";
 import { attachedServer } from "../tmux/argv.ts";
-import { capturePane, listPaneIds } from "../tmux/pane.ts";
+import { capturePane, listPaneIds, readPaneView } from "../tmux/pane.ts";
 import { tmuxOnPath } from "../tmux/run.ts";
 
 /**
@@ -46,23 +49,81 @@ async function noticeGonePanes(db: Database, env: Env, members: Member[]): Promi
   }
 }
 
+/** What the team view adds to each member of cli.md §6.20, beside its normative keys. */
+export type TeamView = {
+  state: LiveState;
+  unread: number;
+  held: number;
+  last_activity: string | null;
+};
+
+export type ListedMember = Member & { model: string | null; team: TeamView };
+
+/** Unread and held counts, and the member's latest sign of life: a message sent, a poll, a screen change. */
+function activityOf(db: Database, memberId: string) {
+  return db
+    .query(
+      `SELECT
+         (SELECT COUNT(*) FROM tasks WHERE context_id = ?1 AND status_state = 'input_required' AND type = 'unicast') AS unread,
+         (SELECT COUNT(*) FROM tasks WHERE context_id = ?1 AND held_at IS NOT NULL AND fetched_at IS NULL
+            AND status_state = 'input_required') AS held,
+         MAX(COALESCE((SELECT MAX(created_at) FROM tasks WHERE from_agent_id = ?1 AND context_id <> ?1), ''),
+             COALESCE((SELECT MAX(fetched_at) FROM tasks WHERE context_id = ?1), ''),
+             COALESCE(p.screen_changed_at, '')) AS last_activity,
+         p.model
+       FROM agent_placements AS p WHERE p.agent_id = ?1`,
+    )
+    .get(memberId) as { unread: number; held: number; last_activity: string; model: string | null };
+}
+
+async function liveState(db: Database, member: Member): Promise<LiveState> {
+  const pane = member.placement.tmux_pane_id;
+  if (pane === null) return "pending";
+  if (paneGoneAt(db, member.agent_id) !== null) return "gone";
+  const address = findPaneAddress(db, member.agent_id);
+  try {
+    const view = await readPaneView({ id: pane, server: address?.server ?? null }, { timeoutSeconds: 5 });
+    const repl = address?.repl ?? member.placement.coding_agent;
+    return liveStateOf(classifyScreen({ repl: isCodingAgent(repl) ? repl : "unknown", ...view }));
+  } catch {
+    return "unknown";
+  }
+}
+
 /**
  * The Director's members (cli.md §6.20). A member whose pane is gone shows status `gone`; one
  * whose pushes have been held past the report threshold (a prompt waits for a person) shows
- * `held`; nothing else changes.
+ * `held`. Each also carries its model and the team view: what its screen shows now (idle,
+ * working, waiting at a question or permission prompt, gone), unread and held messages, and its
+ * last activity.
  */
 export async function readMemberList(
   db: Database,
   env: Env,
   sessionId: string,
   directorId: string,
-): Promise<Member[]> {
+): Promise<ListedMember[]> {
   const listed = listMembers(db, sessionId, directorId);
   await noticeGonePanes(db, env, listed);
   const held = longHeldMembers(db, sessionId, holdReportMs(env));
-  return listed.map((member) => {
-    if (paneGoneAt(db, member.agent_id) !== null) return { ...member, status: "gone" };
-    return held.has(member.agent_id) ? { ...member, status: "held" } : member;
+  const states = tmuxOnPath()
+    ? await Promise.all(listed.map((member) => liveState(db, member)))
+    : listed.map((member) => (member.placement.tmux_pane_id === null ? "pending" : "unknown"));
+  return listed.map((member, index) => {
+    const gone = paneGoneAt(db, member.agent_id) !== null;
+    const status = gone ? "gone" : held.has(member.agent_id) ? "held" : member.status;
+    const { model, unread, held: heldCount, last_activity } = activityOf(db, member.agent_id);
+    return {
+      ...member,
+      status,
+      model,
+      team: {
+        state: gone ? "gone" : states[index]!,
+        unread,
+        held: heldCount,
+        last_activity: last_activity === "" ? null : last_activity,
+      },
+    };
   });
 }
 

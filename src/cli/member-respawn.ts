@@ -1,7 +1,14 @@
 import { openDatabase } from "../broker/db.ts";
 import { markPaneGone } from "../broker/delivery.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
-import { directorName, replaceMemberPane, requireTeamMember } from "../broker/members.ts";
+import {
+  directorName,
+  readMemberSettings,
+  replaceMemberPane,
+  requireTeamMember,
+  writeMemberSettings,
+} from "../broker/members.ts";
+import { startWatcher } from "../broker/notify.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { confirmStarted, spawnPane } from "../members/spawn.ts";
@@ -55,9 +62,17 @@ export async function memberRespawn(ctx: Context<typeof MEMBER_RESPAWN>): Promis
     director_name: directorName(db, directorId),
     director_agent_id: directorId,
   });
+  const settings = readMemberSettings(db, member.agent_id);
+  const model = ctx.options.model ?? settings.model;
   let pane: PaneRef;
   try {
-    pane = spawnPane(ctx.env, caller, { codingAgent, name: member.name, prompt, databaseFile: path }).pane;
+    pane = spawnPane(ctx.env, caller, {
+      codingAgent,
+      name: member.name,
+      prompt,
+      databaseFile: path,
+      model,
+    }).pane;
   } catch (error) {
     throw new CafleetError(`tmux split-window failed: ${messageOf(error)}`);
   }
@@ -68,15 +83,17 @@ export async function memberRespawn(ctx: Context<typeof MEMBER_RESPAWN>): Promis
     throw new CafleetError(`${messageOf(error)}. The member keeps its gone pane ${oldPane}`);
   }
   const paneId = pane.id;
-  db.transaction(() =>
+  db.transaction(() => {
     replaceMemberPane(db, member.agent_id, {
       session: caller.session,
       windowId: caller.windowId,
       paneId,
       server: pane.server,
-    }),
-  ).immediate();
+    });
+    writeMemberSettings(db, member.agent_id, { ...settings, model });
+  }).immediate();
   await relayout(caller.windowId);
+  startWatcher(db, ctx.sessionId, ctx.env);
   if (ctx.json)
     return printJson({
       agent_id: member.agent_id,
@@ -90,6 +107,7 @@ export async function memberRespawn(ctx: Context<typeof MEMBER_RESPAWN>): Promis
       `  agent_id:  ${member.agent_id}`,
       `  name:      ${member.name}`,
       `  backend:   ${codingAgent}`,
+      ...(model === null ? [] : [`  model:     ${model}`]),
       `  pane_id:   ${paneId} (was ${oldPane})`,
       `  window_id: ${caller.windowId}`,
     ].join("\n"),

@@ -10,10 +10,11 @@ import { type ExitOutcome, requestExit } from "../members/teardown.ts";
 import { printJson, printLine, writeStderr, writeStdout } from "../output.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { capturePane, killPane, type PaneRef, waitForPaneGone } from "../tmux/pane.ts";
-import type { DIRECTOR_ONLY, MEMBER_CAPTURE, MEMBER_DELETE, MEMBER_SEND_INPUT } from "./commands.ts";
+import type { MEMBER_CAPTURE, MEMBER_DELETE, MEMBER_LIST, MEMBER_SEND_INPUT } from "./commands.ts";
 import { relayout } from "./member-create.ts";
 import { captureMember, DEFAULT_CAPTURE_LINES, readMemberList } from "./member-read.ts";
 import type { Context, Env } from "./options.ts";
+import { formatTeamView, shortId } from "./team-view.ts";
 
 /** tmux availability, then the §6.18 checks; nothing touches the member's pane before this. */
 function loadTeamMember(
@@ -152,22 +153,18 @@ async function failDeleteTimeout(
   );
 }
 
-/** cli.md §6.20: ids longer than 14 characters show their first 12 and an ellipsis. */
-function shortId(id: string): string {
-  return id.length <= 14 ? id : `${id.slice(0, 12)}…`;
-}
-
 const MEMBER_HEADER =
   "  agent_id        name      status  backend  session  window_id  pane_id  created_at\n" +
   "  --------------  --------  ------  -------  -------  ---------  -------  --------------------";
 
-export async function memberList(ctx: Context<typeof DIRECTOR_ONLY>): Promise<void> {
+export async function memberList(ctx: Context<typeof MEMBER_LIST>): Promise<void> {
   const { db } = openDatabase(ctx.env);
   const directorId = ctx.options.agentId;
   requireAgentInSession(db, ctx.sessionId, directorId);
   const members = await readMemberList(db, ctx.env, ctx.sessionId, directorId);
   if (ctx.json) return printJson(members);
   if (members.length === 0) return printLine("0 members.");
+  if (ctx.options.wide) return printLine(formatTeamView(members));
   const rows = members.map(({ agent_id, name, status, placement: p }) =>
     [
       `  ${pad(shortId(agent_id), 14)}`,

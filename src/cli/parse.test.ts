@@ -86,7 +86,7 @@ describe("what cac does not do", () => {
     ],
     [
       ["member", "create", "--agent-id", "a", "--name", "n", "--description", "d", "--coding-agent", "bash"],
-      "'bash' is not one of 'claude', 'codex'.",
+      "'bash' is not one of 'claude', 'codex', 'opencode', 'gemini'.",
     ],
     [["session", "show", "a", "b"], "Got unexpected extra argument (b)"],
     [["session", "delete"], "Missing argument 'SESSION_ID'."],

@@ -29,11 +29,18 @@ export type Spawned = { pane: PaneRef };
 export function spawnPane(
   env: Env,
   caller: CallerContext,
-  input: { codingAgent: CodingAgent; name: string; prompt: string; databaseFile: string },
+  input: {
+    codingAgent: CodingAgent;
+    name: string;
+    prompt: string;
+    databaseFile: string;
+    model: string | null;
+  },
 ): Spawned {
   const argv = BACKENDS[input.codingAgent].spawnArgv({
     name: input.name,
     prompt: input.prompt,
+    model: input.model,
     databaseDir: databaseDir(env, input.databaseFile),
   });
   const id = splitWindow(caller.windowId, argv, env.CAFLEET_DATABASE_URL);

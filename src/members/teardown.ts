@@ -52,8 +52,9 @@ export async function requestExit(pane: PaneRef, codingAgent: string): Promise<E
     throw new CafleetError(
       `the member's pane ${pane.id} shows a ${describe(state)} that Esc did not close, so /exit was not typed (it could answer it). Look with \`cafleet member capture\`, answer with \`cafleet member send-input\`, or re-run with --force`,
     );
-  await typeText(pane, "/exit");
-  await Bun.sleep(BACKENDS[(isCodingAgent(repl) ? repl : "codex") as CodingAgent].exitEnterPauseMs);
+  const backend = BACKENDS[(isCodingAgent(repl) ? repl : "codex") as CodingAgent];
+  await typeText(pane, backend.exitCommand);
+  await Bun.sleep(backend.exitEnterPauseMs);
   try {
     await pressKeys(pane, ["Enter"]);
   } catch (error) {

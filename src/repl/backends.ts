@@ -10,23 +10,44 @@ export type SpawnInput = {
   prompt: string;
   /** The folder of the SQLite database, which the member's own `cafleet` calls must write. */
   databaseDir: string | null;
+  /** `member create --model`: passed with the backend's own flag; null leaves the REPL's default. */
+  model: string | null;
 };
+
+function modelFlag(flag: string, model: string | null): string[] {
+  return model === null ? [] : [flag, model];
+}
 
 export type Backend = {
   /** The argv appended to split-window (tmux.md §4 and §10). */
   spawnArgv(input: SpawnInput): string[];
   /** The REPL reads keys as a paste while they keep coming: Enter must come this long after the text. */
   enterPauseMs: number;
-  /** The same after `/exit`, which opens a command popup first. */
+  /** What `member delete` types to ask the REPL to quit. */
+  exitCommand: string;
+  /** The same after the exit command, which opens a command popup first. */
   exitEnterPauseMs: number;
 };
+
+/**
+ * opencode reads extra config from this variable: the one permission rule a member needs, its
+ * own `cafleet` calls without a prompt each (everything else keeps asking).
+ */
+const OPENCODE_ALLOW_CAFLEET = JSON.stringify({ permission: { bash: { "cafleet *": "allow" } } });
 
 export const BACKENDS: Record<CodingAgent, Backend> = {
   claude: {
     // `--name` sets the pane title to the member name.
-    spawnArgv: ({ name, prompt }) => ["claude", "--name", name, prompt],
+    spawnArgv: ({ name, prompt, model }) => [
+      "claude",
+      "--name",
+      name,
+      ...modelFlag("--model", model),
+      prompt,
+    ],
     // Claude Code 2.1.328 submits text and an Enter sent at once; a short pause costs little.
     enterPauseMs: 150,
+    exitCommand: "/exit",
     exitEnterPauseMs: 150,
   },
   codex: {
@@ -35,8 +56,9 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
     // asked (`untrusted` is gone; `on-request` and `never` remain). The database folder joins the
     // sandbox's writable roots, or the member's own `cafleet poll` fails with "attempt to write a
     // readonly database". `--no-daemon`: no shared app-server that outlives the pane.
-    spawnArgv: ({ prompt, databaseDir }) => [
+    spawnArgv: ({ prompt, databaseDir, model }) => [
       "codex",
+      ...modelFlag("--model", model),
       "--ask-for-approval",
       "on-request",
       "--sandbox",
@@ -49,6 +71,38 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
     // soon: measured, a 118-character line needed 200 ms (100 ms worked 2 of 3 times), `/exit`
     // about 700 ms (its command popup opens first).
     enterPauseMs: 300,
+    exitCommand: "/exit",
+    exitEnterPauseMs: 1000,
+  },
+  opencode: {
+    // opencode 1.18: `--prompt` submits the member prompt at start; `--model provider/model`.
+    spawnArgv: ({ prompt, model }) => [
+      "env",
+      `OPENCODE_CONFIG_CONTENT=${OPENCODE_ALLOW_CAFLEET}`,
+      "opencode",
+      ...modelFlag("--model", model),
+      "--prompt",
+      prompt,
+    ],
+    // Not measured on a real turn yet (see README): Codex's pauses, the longest known.
+    enterPauseMs: 300,
+    exitCommand: "/exit",
+    exitEnterPauseMs: 1000,
+  },
+  gemini: {
+    // Gemini CLI 0.61: `--prompt-interactive` runs the member prompt and stays interactive. Its
+    // allow list (deprecated in favour of policy files, still honoured) lets shell commands
+    // starting with `cafleet` run without a prompt; the `=` form keeps the array flag from
+    // swallowing the next argument.
+    spawnArgv: ({ prompt, model }) => [
+      "gemini",
+      ...modelFlag("--model", model),
+      "--allowed-tools=run_shell_command(cafleet)",
+      "--prompt-interactive",
+      prompt,
+    ],
+    enterPauseMs: 300,
+    exitCommand: "/quit",
     exitEnterPauseMs: 1000,
   },
 };

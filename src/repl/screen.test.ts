@@ -109,3 +109,16 @@ describe("any pane", () => {
     expect(state).toEqual({ kind: "modal", reason: "permission prompt" });
   });
 });
+
+describe("Gemini CLI's and opencode's screens", () => {
+  const read = (repl: string, name: string) =>
+    classifyScreen({ repl, command: repl === "gemini" ? "node" : repl, screen: screen(name) });
+  it.each<[string, string, ScreenState]>([
+    ["gemini", "gemini-0.61.0-idle", { kind: "idle" }],
+    ["gemini", "gemini-0.61.0-busy", { kind: "busy", reason: "working" }],
+    ["gemini", "gemini-0.61.0-trust-dialog", { kind: "modal", reason: "dialog" }],
+    ["opencode", "opencode-1.18.33-idle", { kind: "idle" }],
+  ])("%s: %s is %p", (repl, name, state) => {
+    expect(read(repl, name)).toEqual(state);
+  });
+});

@@ -115,6 +115,49 @@ function placeholderless(text: string): string {
   return CODEX_PLACEHOLDERS.some((placeholder) => placeholder.test(trimmed)) ? "" : trimmed;
 }
 
+/**
+ * Gemini CLI 0.61 (its idle, busy and trust-dialog screens captured offline; its tool
+ * confirmation is read from its source wording, not yet captured): `>   Type your message…`
+ * is the empty composer, `(esc to cancel, 6s)` a running turn.
+ */
+const GEMINI: Grammar = {
+  modal: [
+    {
+      pattern: /Allow execution of|Apply this change\?|Do you want to proceed\?/i,
+      reason: "permission prompt",
+    },
+    { pattern: /Do you trust the files in this folder\?/i, reason: "dialog" },
+  ],
+  busy: [{ pattern: /\(esc to cancel, (?:\d+m )?\d+s\)/i, reason: "working" }],
+  composer(lines) {
+    for (let index = lines.length - 1; index >= Math.max(0, lines.length - 8); index--) {
+      const match = /^\s*>\s+(.*?)\s*$/.exec(lines[index]!);
+      if (match) return match[1] === "Type your message or @path/to/file" ? "" : match[1]!;
+    }
+    return null;
+  },
+};
+
+/**
+ * opencode 1.18 (its idle screen captured offline; busy and permission wording from its TUI,
+ * not yet captured): the prompt box is a `┃` column whose first text line is the input and whose
+ * last names the agent (`Build · <model>`).
+ */
+const OPENCODE: Grammar = {
+  modal: [{ pattern: /Permission required|Allow once|Allow always/i, reason: "permission prompt" }],
+  busy: [{ pattern: /esc (?:to )?interrupt/i, reason: "working" }],
+  composer(lines) {
+    const agent = lines.findLastIndex((line) => /^\s*┃\s+(?:Build|Plan)\b.* · /.test(line));
+    if (agent < 0) return null;
+    const input = lines
+      .slice(0, agent)
+      .findIndex((line, index) => index > agent - 4 && /^\s*┃\s+\S/.test(line));
+    if (input < 0) return "";
+    const text = /^\s*┃\s+(.*?)\s*$/.exec(lines[input]!)![1]!;
+    return /^Ask anything… ".*"$/.test(text) ? "" : text;
+  },
+};
+
 function hasRuleAround(lines: string[], index: number): boolean {
   const rule = /^\s*[─━╭╰┌└]{1}[─━]{8,}/;
   const before = lines.slice(Math.max(0, index - 3), index).some((line) => rule.test(line));
@@ -122,12 +165,17 @@ function hasRuleAround(lines: string[], index: number): boolean {
   return before && after;
 }
 
-const GRAMMARS: Record<string, Grammar> = { claude: CLAUDE, codex: CODEX };
+const GRAMMARS: Record<string, Grammar> = {
+  claude: CLAUDE,
+  codex: CODEX,
+  gemini: GEMINI,
+  opencode: OPENCODE,
+};
 
 /** Which grammars may describe the pane: the placement's REPL, else whatever it could be. */
 function grammarsFor(repl: string, command: string): Grammar[] {
   const known = GRAMMARS[repl] ?? GRAMMARS[command];
-  return known ? [known] : [CLAUDE, CODEX];
+  return known ? [known] : [CLAUDE, CODEX, GEMINI, OPENCODE];
 }
 
 const BOTTOM_LINES = 30;
@@ -154,6 +202,8 @@ export function classifyScreen(input: {
       if (lines.some((line) => rule.pattern.test(line))) return { kind: "busy", reason: rule.reason };
   for (const grammar of grammars)
     for (const rule of grammar.title ?? []) if (rule.pattern.test(title)) return rule.state;
+  // A plain shell has no REPL input box: a `> ` of its own is no draft.
+  if (SHELLS.has(input.command)) return { kind: "shell" };
   for (const grammar of grammars) {
     const text = grammar.composer(lines);
     if (text === "") return { kind: "idle" };

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, it } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { HEAD_VERSION } from "../../src/broker/schema.ts";
 import { type Env, isolatedEnv, makeTempDir, ROOT, runCafleet, runCafleetAsync } from "../support/cli.ts";
 import { expectError } from "../support/fleet.ts";
 
@@ -33,15 +34,15 @@ describe("db init", () => {
   it("creates a missing file (0600 in a 0700 folder), then says already at head", () => {
     const { dir, path, env } = world();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: `Created ${path} and applied migrations to head (4).\n`,
+      stdout: `Created ${path} and applied migrations to head (${HEAD_VERSION}).\n`,
       stderr: "",
       exitCode: 0,
     });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, "data")).mode & 0o777).toBe(0o700);
-    expect(userVersion(path)).toBe(4);
+    expect(userVersion(path)).toBe(HEAD_VERSION);
     expect(runCafleet(["--json", "db", "init"], env)).toEqual({
-      stdout: "Already at head (4); nothing to do.\n",
+      stdout: `Already at head (${HEAD_VERSION}); nothing to do.\n`,
       stderr: "",
       exitCode: 0,
     });
@@ -52,7 +53,7 @@ describe("db init", () => {
     mkdirSync(join(path, ".."), { recursive: true });
     writeFileSync(path, "");
     expect(runCafleet(["--session-id", "x", "db", "init"], env).stdout).toBe(
-      `Created ${path} and applied migrations to head (4).\n`,
+      `Created ${path} and applied migrations to head (${HEAD_VERSION}).\n`,
     );
   });
 
@@ -69,11 +70,11 @@ describe("db init", () => {
       INSERT INTO sessions (session_id, label, created_at) VALUES ('${"b".repeat(64)}', 'legacy', '2026-01-01T00:00:00+00:00');`);
     db.close();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: `Adopted the existing CAFleet database at ${path} (revision 0008) and brought it to head (4).\n`,
+      stdout: `Adopted the existing CAFleet database at ${path} (revision 0008) and brought it to head (${HEAD_VERSION}).\n`,
       stderr: "",
       exitCode: 0,
     });
-    expect(userVersion(path)).toBe(4);
+    expect(userVersion(path)).toBe(HEAD_VERSION);
     expect(runCafleet(["session", "show", "b".repeat(64)], env).stdout).toBe(
       `session_id: ${"b".repeat(64)}\nlabel:      legacy\ncreated_at: 2026-01-01T00:00:00+00:00\n`,
     );
@@ -95,11 +96,11 @@ describe("db init", () => {
     );
     db.close();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: "Upgraded from 1 to 4.\n",
+      stdout: `Upgraded from 1 to ${HEAD_VERSION}.\n`,
       stderr: "",
       exitCode: 0,
     });
-    expect(userVersion(path)).toBe(4);
+    expect(userVersion(path)).toBe(HEAD_VERSION);
     const upgraded = new Database(path, { readonly: true });
     const columns = (upgraded.query("PRAGMA table_info(tasks)").all() as { name: string }[]).map(
       (c) => c.name,
@@ -119,10 +120,12 @@ describe("db init", () => {
       "held_reason",
     ]);
     expect(label).toEqual({ label: "old" });
-    expect(runCafleet(["db", "init"], env).stdout).toBe("Already at head (4); nothing to do.\n");
+    expect(runCafleet(["db", "init"], env).stdout).toBe(
+      `Already at head (${HEAD_VERSION}); nothing to do.\n`,
+    );
   });
 
-  it("upgrades a version 2 database to 4, adding only columns and two indexes", () => {
+  it("upgrades a version 2 database to head, adding only columns and two indexes", () => {
     const { path, env } = world();
     mkdirSync(join(path, ".."), { recursive: true });
     const migrations = readFileSync(join(ROOT, "migrations.sql"), "utf8");
@@ -135,7 +138,7 @@ describe("db init", () => {
     const before = db.query("SELECT name, sql FROM sqlite_master ORDER BY name").all();
     db.close();
     expect(runCafleet(["db", "init"], env)).toEqual({
-      stdout: "Upgraded from 2 to 4.\n",
+      stdout: `Upgraded from 2 to ${HEAD_VERSION}.\n`,
       stderr: "",
       exitCode: 0,
     });
@@ -146,7 +149,7 @@ describe("db init", () => {
     }[];
     const label = upgraded.query("SELECT label FROM sessions WHERE session_id = 's2'").get();
     upgraded.close();
-    expect(userVersion(path)).toBe(4);
+    expect(userVersion(path)).toBe(HEAD_VERSION);
     expect(label).toEqual({ label: "old" });
     expect(
       after
@@ -163,7 +166,7 @@ describe("db init", () => {
       ", retraction_reported_at TEXT, held_at TEXT, held_reason TEXT)",
     );
     expect(after.find((entry) => entry.name === "agent_placements")!.sql).toEndWith(
-      ", tmux_socket TEXT, repl TEXT, hold_reported_at TEXT)",
+      ", tmux_socket TEXT, repl TEXT, hold_reported_at TEXT, model TEXT, waiting_alert_seconds INTEGER, stalled_alert_seconds INTEGER, screen_state TEXT, screen_state_since TEXT, screen_digest TEXT, screen_changed_at TEXT, finding TEXT, finding_reported_at TEXT)",
     );
     expect(after.find((entry) => entry.name === "sessions")!.sql).toEndWith(
       ", nudge_holder TEXT, nudge_expires_at INTEGER)",
@@ -197,7 +200,7 @@ describe("db init", () => {
       stderr: "",
       exitCode: 0,
     });
-    expect(userVersion(path)).toBe(4);
+    expect(userVersion(path)).toBe(HEAD_VERSION);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const unknown = runCafleet(
       ["--session-id", "s", "register", "--name", "a", "--description", "b"],
@@ -217,7 +220,7 @@ describe("db init", () => {
     for (const result of results) expect(result.exitCode).toBe(0);
     const created = results.filter((result) => result.stdout.startsWith("Created "));
     expect(created.length).toBeLessThanOrEqual(1);
-    expect(userVersion(path)).toBe(4);
+    expect(userVersion(path)).toBe(HEAD_VERSION);
   });
 });
 
@@ -229,14 +232,14 @@ describe("CAFLEET_DATABASE_URL", () => {
       { ...env, CAFLEET_DATABASE_URL: "sqlite:///rel/x.db" },
       { cwd: dir },
     );
-    expect(relative.stdout).toBe("Created rel/x.db and applied migrations to head (4).\n");
+    expect(relative.stdout).toBe(`Created rel/x.db and applied migrations to head (${HEAD_VERSION}).\n`);
     expect(existsSync(join(dir, "rel/x.db"))).toBe(true);
     const abs = join(dir, "abs.db");
     const driver = runCafleet(["db", "init"], {
       ...env,
       CAFLEET_DATABASE_URL: `sqlite+aiosqlite:///${abs}?timeout=5`,
     });
-    expect(driver.stdout).toBe(`Created ${abs} and applied migrations to head (4).\n`);
+    expect(driver.stdout).toBe(`Created ${abs} and applied migrations to head (${HEAD_VERSION}).\n`);
     expect(existsSync(abs)).toBe(true);
   });
 
@@ -244,7 +247,7 @@ describe("CAFLEET_DATABASE_URL", () => {
     const { dir, env } = world();
     const result = runCafleet(["db", "init"], { ...env, CAFLEET_DATABASE_URL: "" });
     const expected = join(dir, ".local/share/cafleet/registry.db");
-    expect(result.stdout).toBe(`Created ${expected} and applied migrations to head (4).\n`);
+    expect(result.stdout).toBe(`Created ${expected} and applied migrations to head (${HEAD_VERSION}).\n`);
   });
 
   it("fails every DB command on a URL without a file path", () => {

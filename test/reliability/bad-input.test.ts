@@ -644,7 +644,8 @@ describe("member create", () => {
     const result = create("x", ["--coding-agent", "bash"]);
     expect(result).toEqual({
       stdout: "",
-      stderr: "Error: Invalid value for '--coding-agent': 'bash' is not one of 'claude', 'codex'.\n",
+      stderr:
+        "Error: Invalid value for '--coding-agent': 'bash' is not one of 'claude', 'codex', 'opencode', 'gemini'.\n",
       exitCode: 2,
     });
     expect(snapshot(db)).toBe(before);

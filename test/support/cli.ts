@@ -24,6 +24,9 @@ export function isolatedEnv(dir: string, extra: Env = {}): Env {
     HOME: dir,
     TMUX_TMPDIR: dir,
     CAFLEET_DATABASE_URL: `sqlite:///${join(dir, "cafleet.db")}`,
+    // The session watcher keeps a session's nudger running while it has members, with the knobs
+    // of whoever started it; tests that tune the nudger per message turn it on only where watched.
+    CAFLEET_TEST_WATCH: "off",
   };
   delete env.TMUX;
   delete env.TMUX_PANE;

@@ -136,6 +136,45 @@ describe("member create", () => {
     );
   });
 
+  it.each([
+    ["claude", ["claude", "--name", "Modelled-claude", "--model", "opus-x", "go"]],
+    ["codex", ["codex", "--model", "opus-x", "--ask-for-approval"]],
+    ["opencode", ["opencode", "--model", "opus-x", "--prompt", "go"]],
+    [
+      "gemini",
+      [
+        "gemini",
+        "--model",
+        "opus-x",
+        "--allowed-tools=run_shell_command(cafleet)",
+        "--prompt-interactive",
+        "go",
+      ],
+    ],
+  ])("passes --model to %s with its own flag and shows it in member list", async (agent, argvStart) => {
+    const member = h.createMember(session, `Modelled-${agent}`, [
+      "--coding-agent",
+      agent,
+      "--model",
+      "opus-x",
+      "--",
+      "go",
+    ]);
+    const argv = await h.argvOf(member.placement.tmux_pane_id);
+    expect(argv.slice(0, argvStart.length)).toEqual(argvStart);
+    const listed = JSON.parse(h.member(session, "list", [], { json: true }).stdout) as {
+      agent_id: string;
+      model: string | null;
+    }[];
+    expect(listed.find((row) => row.agent_id === member.agent_id)?.model).toBe("opus-x");
+    const wide = h.member(session, "list", ["--wide"]).stdout.split("\n");
+    expect(wide[1]).toStartWith("  agent_id        name      backend  state    unread  held  last_activity");
+    expect(wide.find((line) => line.includes(`Modelled-${agent}`))).toEndWith("  opus-x");
+    const deleted = h.member(session, "delete", ["--member-id", member.agent_id]);
+    expect(deleted.stdout).toContain("(closed)");
+    expect(h.inputOf(member.placement.tmux_pane_id).at(-1)).toBe(agent === "gemini" ? "/quit" : "/exit");
+  });
+
   it("passes names and prompts with shell and tmux syntax through as plain characters", async () => {
     const name = `x; touch pwned-$(id)\`id\` 'q' "d" C-c Enter 日本`;
     const prompt = `$(touch ${h.dir}/pwned) \`touch ${h.dir}/pwned2\`; echo "hi" 'there' C-c Enter $HOME ñ 日本語`;
@@ -279,7 +318,7 @@ describe("member create", () => {
     const result = h.run(h.memberCreateArgs(session, "Bad", ["--coding-agent", "foo"]));
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
-      "Error: Invalid value for '--coding-agent': 'foo' is not one of 'claude', 'codex'.",
+      "Error: Invalid value for '--coding-agent': 'foo' is not one of 'claude', 'codex', 'opencode', 'gemini'.",
     );
   });
 });

@@ -87,8 +87,11 @@ describe("member list", () => {
       status: "active",
       registered_at: claude.registered_at,
       placement: claude.placement,
+      model: null,
+      team: { state: "idle", unread: 0, held: 0, last_activity: null },
     });
     expect(list[2].placement.tmux_pane_id).toBeNull();
+    expect(list[2].team.state).toBe("pending");
   });
 
   it("says 0 members, uses the singular, and never lists the root Director", () => {
