@@ -9,6 +9,7 @@
  * A few screens in the corpus were captured by hand (trust dialogs, key experiments); see README.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../support/cli.ts";
 import { ask, hang, ModelServer, type Reply, shell, text } from "../support/model-server.ts";
@@ -106,7 +107,10 @@ async function capture(repl: Repl, width: number, height: number): Promise<void>
       pane.keys("Escape");
       await idle();
     } else {
-      await turn("run escalated", shell("touch /root/cafleet-screens-escalated.txt", { escalate: true }));
+      await turn(
+        "run escalated",
+        shell(`touch ${homedir()}/cafleet-screens-escalated.txt`, { escalate: true }),
+      );
       await pane.waitForScreen(/Would you like to run the following command\?/, 20_000);
       await Bun.sleep(500);
       save("approval-shell");
