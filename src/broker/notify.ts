@@ -2,7 +2,6 @@ import type { Database } from "bun:sqlite";
 import { hasLiveSessionNudger } from "./delivery.ts";
 import { pushAll, pushTarget } from "./push.ts";
 import { NUDGE_COMMAND, pushPollLine } from "./push-line.ts";
-import { watchKnobs } from "./supervision.ts";
 
 /** Wakes recipients after their messages are committed (tmux.md §5 and §10). */
 
@@ -49,9 +48,4 @@ export function startNudger(db: Database, sessionId: string): void {
     });
     child.unref();
   } catch {}
-}
-
-/** After `member create` or `respawn`: the session's watcher runs while it has live members. */
-export function startWatcher(db: Database, sessionId: string, env: Record<string, string | undefined>): void {
-  if (watchKnobs(env).enabled) startNudger(db, sessionId);
 }

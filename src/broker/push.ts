@@ -1,8 +1,9 @@
 import type { Database } from "bun:sqlite";
 import { messageOf } from "../errors.ts";
 import { BACKENDS, isCodingAgent } from "../repl/backends.ts";
-import { classifyScreen, type HoldReason, type ScreenState } from "../repl/screen.ts";
-import { type PaneRef, type PaneView, paneExists, pressKeys, readPaneView, typeText } from "../tmux/pane.ts";
+import { type Look, lookAtPane } from "../repl/look.ts";
+import { type HoldReason, holdReasonOf } from "../repl/screen.ts";
+import { type PaneRef, paneExists, pressKeys, typeText } from "../tmux/pane.ts";
 import { isPaneGone, isServerGone, tmuxOnPath } from "../tmux/run.ts";
 import { markPaneGone, recordHeld, recordNudged, recordPushFailed } from "./delivery.ts";
 import { findPaneAddress } from "./pane-address.ts";
@@ -72,7 +73,7 @@ function roundsByPane(targets: Target[]): Target[][] {
   return rounds;
 }
 
-type Looked = { target: Target; view: PaneView; state: ScreenState };
+type Looked = Look & { target: Target };
 
 async function pushRound(db: Database, round: Target[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
@@ -93,14 +94,14 @@ async function pushRound(db: Database, round: Target[]): Promise<Outcome[]> {
         hold(
           db,
           looked.target,
-          looked.state.kind === "idle" ? "streaming" : reasonOf(looked.state),
+          looked.state.kind === "idle" ? "streaming" : holdReasonOf(looked.state),
           outcomes,
         );
     }
   }
   for (const looked of first)
     if (looked.state.kind !== "idle" && looked.state.kind !== "shell")
-      hold(db, looked.target, reasonOf(looked.state), outcomes);
+      hold(db, looked.target, holdReasonOf(looked.state), outcomes);
 
   ready = await settle(
     db,
@@ -118,7 +119,7 @@ async function pushRound(db: Database, round: Target[]): Promise<Outcome[]> {
   );
   const submittable = checked.filter((looked) => {
     if (looked.state.kind === "modal" || looked.state.kind === "busy") {
-      hold(db, looked.target, reasonOf(looked.state), outcomes);
+      hold(db, looked.target, holdReasonOf(looked.state), outcomes);
       return false;
     }
     return true;
@@ -136,14 +137,6 @@ async function pushRound(db: Database, round: Target[]): Promise<Outcome[]> {
   return outcomes;
 }
 
-function reasonOf(state: ScreenState): HoldReason {
-  return "reason" in state
-    ? state.reason
-    : state.kind === "draft"
-      ? "draft in input box"
-      : "unrecognised screen";
-}
-
 function hold(db: Database, target: Target, reason: HoldReason, outcomes: Outcome[]): void {
   recordHeld(db, target.taskIds, reason);
   outcomes.push({ target, sent: false, held: true });
@@ -153,9 +146,7 @@ async function lookAll(db: Database, targets: Target[], outcomes: Outcome[]): Pr
   const looked = await Promise.all(
     targets.map(async (target): Promise<Looked | null> => {
       try {
-        const view = await readPaneView(target.ref, CALL);
-        const repl = isCodingAgent(target.repl) ? target.repl : "unknown";
-        return { target, view, state: classifyScreen({ repl, ...view }) };
+        return { target, ...(await lookAtPane(target.ref, target.repl, CALL)) };
       } catch (error) {
         await recordFailure(db, target, error);
         outcomes.push({ target, sent: false, held: false });

@@ -1,10 +1,11 @@
 import type { Database } from "bun:sqlite";
-import { isCodingAgent } from "../repl/backends.ts";
-import { classifyScreen, type ScreenState } from "../repl/screen.ts";
-import { type PaneRef, readPaneView } from "../tmux/pane.ts";
+import { lookAtPane } from "../repl/look.ts";
+import type { ScreenState } from "../repl/screen.ts";
+import type { PaneRef } from "../tmux/pane.ts";
 import { markPaneGone } from "./delivery.ts";
 import { administratorOf } from "./hold-report.ts";
 import { deliverUnicast } from "./messaging.ts";
+import { startNudger } from "./notify.ts";
 import { confirmedGone } from "./push.ts";
 import { isoAt, millisOf, nowIso } from "./time.ts";
 
@@ -31,6 +32,11 @@ export type WatchKnobs = { enabled: boolean; everyMs: number };
 export function watchKnobs(env: Record<string, string | undefined>): WatchKnobs {
   const every = Number(env.CAFLEET_TEST_WATCH_MS);
   return { enabled: env.CAFLEET_TEST_WATCH !== "off", everyMs: every > 0 ? every : DEFAULT_WATCH_MS };
+}
+
+/** After `member create` or `respawn`: the session's watcher runs while it has live members. */
+export function startWatcher(db: Database, sessionId: string, env: Record<string, string | undefined>): void {
+  if (watchKnobs(env).enabled) startNudger(db, sessionId);
 }
 
 /** What a member is doing, as `member list` and the watcher name it. */
@@ -173,12 +179,8 @@ async function lookAt(member: Watched): Promise<{ state: ScreenState | "gone"; s
   const ref: PaneRef = { id: member.pane, server: member.server };
   if (member.pane_gone_at !== null) return { state: "gone", screen: "" };
   try {
-    const view = await readPaneView(ref, { timeoutSeconds: 5 });
-    const repl = member.repl ?? member.coding_agent;
-    return {
-      state: classifyScreen({ repl: isCodingAgent(repl) ? repl : "unknown", ...view }),
-      screen: view.screen,
-    };
+    const { view, state } = await lookAtPane(ref, member.repl ?? member.coding_agent, { timeoutSeconds: 5 });
+    return { state, screen: view.screen };
   } catch {
     return {
       state: (await confirmedGone(ref)) ? "gone" : { kind: "unknown", reason: "unrecognised screen" },

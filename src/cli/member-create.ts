@@ -3,7 +3,7 @@ import { deregisterAgent, type Placement, type Registration, registerAgent } fro
 import { openDatabase } from "../broker/db.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
 import { directorName, recordMemberPane, writeMemberSettings } from "../broker/members.ts";
-import { startWatcher } from "../broker/notify.ts";
+import { startWatcher } from "../broker/supervision.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { confirmStarted, spawnPane } from "../members/spawn.ts";
 import { printJson, printLine, writeStderr } from "../output.ts";

@@ -5,10 +5,9 @@ import type { TeamMember } from "../broker/members.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
 import { type LiveState, liveStateOf } from "../broker/supervision.ts";
 import { CafleetError, messageOf } from "../errors.ts";
-import { isCodingAgent } from "../repl/backends.ts";
-import { classifyScreen } from "../repl/screen.ts";
+import { lookAtPane } from "../repl/look.ts";
 import { attachedServer } from "../tmux/argv.ts";
-import { capturePane, listPaneIds, readPaneView } from "../tmux/pane.ts";
+import { capturePane, listPaneIds } from "../tmux/pane.ts";
 import { tmuxOnPath } from "../tmux/run.ts";
 
 /**
@@ -82,9 +81,11 @@ async function liveState(db: Database, member: Member): Promise<LiveState> {
   if (paneGoneAt(db, member.agent_id) !== null) return "gone";
   const address = findPaneAddress(db, member.agent_id);
   try {
-    const view = await readPaneView({ id: pane, server: address?.server ?? null }, { timeoutSeconds: 5 });
-    const repl = address?.repl ?? member.placement.coding_agent;
-    return liveStateOf(classifyScreen({ repl: isCodingAgent(repl) ? repl : "unknown", ...view }));
+    const ref = { id: pane, server: address?.server ?? null };
+    const { state } = await lookAtPane(ref, address?.repl ?? member.placement.coding_agent, {
+      timeoutSeconds: 5,
+    });
+    return liveStateOf(state);
   } catch {
     return "unknown";
   }

@@ -8,8 +8,8 @@ import {
   requireTeamMember,
   writeMemberSettings,
 } from "../broker/members.ts";
-import { startWatcher } from "../broker/notify.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
+import { startWatcher } from "../broker/supervision.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { confirmStarted, spawnPane } from "../members/spawn.ts";
 import { printJson, printLine } from "../output.ts";

@@ -2,10 +2,10 @@ import { dirname } from "node:path";
 import type { CodingAgent } from "../broker/member-prompt.ts";
 import { CafleetError } from "../errors.ts";
 import { BACKENDS } from "../repl/backends.ts";
-import { classifyScreen } from "../repl/screen.ts";
+import { type Look, lookAtPane } from "../repl/look.ts";
 import { attachedServer } from "../tmux/argv.ts";
 import type { CallerContext } from "../tmux/context.ts";
-import { type PaneRef, paneExists, readPaneView } from "../tmux/pane.ts";
+import { type PaneRef, paneExists } from "../tmux/pane.ts";
 import { splitWindow } from "../tmux/split.ts";
 
 /**
@@ -77,21 +77,20 @@ export async function confirmStarted(env: Env, pane: PaneRef, codingAgent: Codin
   const deadline = performance.now() + startTimeoutMs(env);
   let seen = "";
   for (;;) {
-    let view: Awaited<ReturnType<typeof readPaneView>> | null = null;
+    let look: Look | null;
     try {
-      view = await readPaneView(pane);
+      look = await lookAtPane(pane, codingAgent);
     } catch {
-      view = null;
+      look = null;
     }
-    if (view === null) {
+    if (look === null) {
       if (!(await paneExists(pane).catch(() => false)))
         throw new CafleetError(
           `the ${codingAgent} REPL exited right after it started (pane ${pane.id} closed)${seen ? `; its screen showed: ${seen}` : ""}. Run \`${codingAgent} --version\` and check that this version is supported (README)`,
         );
     } else {
-      if (view.screen.trim() !== "") seen = lastLines(view.screen, 3);
-      const state = classifyScreen({ repl: codingAgent, ...view });
-      if (state.kind !== "unknown") return;
+      if (look.view.screen.trim() !== "") seen = lastLines(look.view.screen, 3);
+      if (look.state.kind !== "unknown") return;
     }
     if (performance.now() >= deadline)
       throw new CafleetError(

@@ -1,8 +1,9 @@
 import type { CodingAgent } from "../broker/member-prompt.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { BACKENDS, isCodingAgent } from "../repl/backends.ts";
-import { classifyScreen, type ScreenState } from "../repl/screen.ts";
-import { type PaneRef, pressKeys, readPaneView, typeText } from "../tmux/pane.ts";
+import { lookAtPane } from "../repl/look.ts";
+import { holdReasonOf, type ScreenState } from "../repl/screen.ts";
+import { type PaneRef, pressKeys, typeText } from "../tmux/pane.ts";
 import { isPaneGone } from "../tmux/run.ts";
 
 /**
@@ -19,16 +20,11 @@ export type ExitOutcome = { saw: string | null; gone: boolean };
 
 async function look(pane: PaneRef, repl: string): Promise<ScreenState | "gone"> {
   try {
-    const view = await readPaneView(pane);
-    return classifyScreen({ repl, ...view });
+    return (await lookAtPane(pane, repl)).state;
   } catch (error) {
     if (isPaneGone(error)) return "gone";
     throw error;
   }
-}
-
-function describe(state: ScreenState): string {
-  return state.kind === "draft" ? "draft in input box" : "reason" in state ? state.reason : state.kind;
 }
 
 export async function requestExit(pane: PaneRef, codingAgent: string): Promise<ExitOutcome> {
@@ -37,7 +33,7 @@ export async function requestExit(pane: PaneRef, codingAgent: string): Promise<E
   let saw: string | null = null;
   for (let attempt = 0; state !== "gone" && attempt < MAX_ESCAPES; attempt++) {
     if (state.kind !== "modal" && state.kind !== "busy" && state.kind !== "draft") break;
-    saw ??= describe(state);
+    saw ??= holdReasonOf(state);
     // Esc closes a dialog or interrupts a turn in both REPLs. A half-typed line is erased a
     // character at a time: Codex ignores C-u.
     await pressKeys(
@@ -50,7 +46,7 @@ export async function requestExit(pane: PaneRef, codingAgent: string): Promise<E
   if (state === "gone") return { saw, gone: true };
   if (state.kind === "unknown" || state.kind === "modal" || state.kind === "busy" || state.kind === "draft")
     throw new CafleetError(
-      `the member's pane ${pane.id} shows a ${describe(state)} that Esc did not close, so /exit was not typed (it could answer it). Look with \`cafleet member capture\`, answer with \`cafleet member send-input\`, or re-run with --force`,
+      `the member's pane ${pane.id} shows a ${holdReasonOf(state)} that Esc did not close, so /exit was not typed (it could answer it). Look with \`cafleet member capture\`, answer with \`cafleet member send-input\`, or re-run with --force`,
     );
   const backend = BACKENDS[(isCodingAgent(repl) ? repl : "codex") as CodingAgent];
   await typeText(pane, backend.exitCommand);

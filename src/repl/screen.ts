@@ -24,6 +24,12 @@ export type ScreenState =
   | { kind: "modal"; reason: HoldReason }
   | { kind: "unknown"; reason: HoldReason };
 
+/** Why a screen that is not an idle prompt holds a push (and what `member delete` reports it cleared). */
+export function holdReasonOf(state: ScreenState): HoldReason {
+  if ("reason" in state) return state.reason;
+  return state.kind === "draft" ? "draft in input box" : "unrecognised screen";
+}
+
 export type MenuOption = { number: number; label: string; selected: boolean };
 
 const SHELLS = new Set(["bash", "zsh", "sh", "dash", "fish", "ksh", "mksh", "tcsh", "csh", "ash", "nu"]);
