@@ -5,11 +5,11 @@
  * server, and a database in a folder of its own. The binary under test runs from the Director's
  * pane as it would for a user (TMUX and TMUX_PANE of that pane).
  */
-import { Database } from "bun:sqlite";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pushPollLine } from "../../src/broker/push-line.ts";
 import { BINARY, type CliResult, runCafleet } from "../support/cli.ts";
+import { readRows } from "../support/db.ts";
 import { ModelServer, type Reply, shell, type Turn, text } from "../support/model-server.ts";
 import { processesWithHome } from "../support/repl-pane.ts";
 import { claudeLaunch, codexLaunch, ensureRepls, REPLS_DIR } from "../support/repls.ts";
@@ -277,13 +277,7 @@ export class ReplFleet {
   }
 
   sql<T>(query: string, ...params: string[]): T[] {
-    const db = new Database(join(this.dataDir, "cafleet.db"), { readonly: true });
-    db.exec("PRAGMA busy_timeout = 5000");
-    try {
-      return db.query(query).all(...params) as T[];
-    } finally {
-      db.close();
-    }
+    return readRows<T>(join(this.dataDir, "cafleet.db"), query, ...params);
   }
 
   dispose(): void {

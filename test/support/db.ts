@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { openDatabase } from "../../src/broker/db.ts";
 import { createSession } from "../../src/broker/sessions.ts";
@@ -31,4 +31,18 @@ export function seedSession(db: Database, label: string | null = null) {
     administratorId: created.administrator_agent_id,
     created,
   };
+}
+
+/**
+ * Rows of a database another process is writing (the binary, its background nudger): read-only,
+ * waiting for their write lock as the CLI does.
+ */
+export function readRows<T>(path: string, query: string, ...params: string[]): T[] {
+  const db = new Database(path, { readonly: true });
+  db.exec("PRAGMA busy_timeout = 5000");
+  try {
+    return db.query(query).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }

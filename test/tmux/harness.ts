@@ -1,4 +1,3 @@
-import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -10,6 +9,7 @@ import {
   ROOT,
   runCafleet,
 } from "../support/cli.ts";
+import { readRows } from "../support/db.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
 
 export const FAKE_AGENTS = join(ROOT, "test/fixtures/agents");
@@ -163,14 +163,7 @@ export class MemberHarness {
   }
 
   sql<T>(query: string, ...params: string[]): T[] {
-    const db = new Database(join(this.dir, "cafleet.db"), { readonly: true });
-    // The background nudger writes while tests read: wait for its lock like the CLI does.
-    db.exec("PRAGMA busy_timeout = 5000");
-    try {
-      return db.query(query).all(...params) as T[];
-    } finally {
-      db.close();
-    }
+    return readRows<T>(join(this.dir, "cafleet.db"), query, ...params);
   }
 
   dispose(): void {
