@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pushPollLine } from "../../src/broker/push-line.ts";
-import { ROOT, runCafleet } from "../support/cli.ts";
+import { type Env, ROOT, runCafleet } from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
 import { type DirectorSession, MemberHarness } from "./harness.ts";
 
@@ -193,12 +193,9 @@ describe("the pane's own tmux server", () => {
   });
   afterAll(() => other.kill());
 
-  it("a sender attached to another tmux server types into the member's pane on its own server, never into the same pane id there", async () => {
-    const member = h.createMember(session, "Remote");
-    const pane = member.placement.tmux_pane_id;
-    await h.waitForReady(pane);
-    // The bystander's pane id is the one the member has on its server, or another: neither may get keys.
-    const sent = runCafleet(
+  /** The Director's send to `to`, run with `tmux` as the caller's tmux environment. */
+  const sendAs = (to: string, text: string, tmux: Env) =>
+    runCafleet(
       [
         "--session-id",
         session.sessionId,
@@ -207,12 +204,19 @@ describe("the pane's own tmux server", () => {
         "--agent-id",
         session.directorId,
         "--to",
-        member.agent_id,
+        to,
         "--text",
-        "hello",
+        text,
       ],
-      h.env(other.envFor(otherPane)),
+      h.env(tmux),
     );
+
+  it("a sender attached to another tmux server types into the member's pane on its own server, never into the same pane id there", async () => {
+    const member = h.createMember(session, "Remote");
+    const pane = member.placement.tmux_pane_id;
+    await h.waitForReady(pane);
+    // The bystander's pane id is the one the member has on its server, or another: neither may get keys.
+    const sent = sendAs(member.agent_id, "hello", other.envFor(otherPane));
     expect(sent.exitCode).toBe(0);
     expect(JSON.parse(sent.stdout).notification_sent).toBe(true);
     expect(await h.waitForInput(pane, 1)).toEqual([pushPollLine(session.sessionId, member.agent_id)]);
@@ -232,21 +236,7 @@ describe("the pane's own tmux server", () => {
     const member = h.createMember(session, "Outside");
     const pane = member.placement.tmux_pane_id;
     await h.waitForReady(pane);
-    const sent = runCafleet(
-      [
-        "--session-id",
-        session.sessionId,
-        "--json",
-        "send",
-        "--agent-id",
-        session.directorId,
-        "--to",
-        member.agent_id,
-        "--text",
-        "hi",
-      ],
-      h.env({ TMUX: undefined, TMUX_PANE: undefined }),
-    );
+    const sent = sendAs(member.agent_id, "hi", { TMUX: undefined, TMUX_PANE: undefined });
     expect(JSON.parse(sent.stdout).notification_sent).toBe(true);
     expect(await h.waitForInput(pane, 1)).toEqual([pushPollLine(session.sessionId, member.agent_id)]);
   });
