@@ -76,13 +76,16 @@ export function holdReportMs(env: Record<string, string | undefined>): number {
   return override > 0 ? override : DEFAULT_HOLD_REPORT_MS;
 }
 
+/** A delivery (task `t`) whose push is held and that no poll has returned yet. */
+export const HELD_UNFETCHED_SQL = `t.held_at IS NOT NULL AND t.fetched_at IS NULL
+  AND t.status_state = 'input_required' AND t.type = 'unicast'`;
+
 /** Members of a session with a delivery held for at least `thresholdMs`. */
 export function longHeldMembers(db: Database, sessionId: string, thresholdMs: number): Set<string> {
   const rows = db
     .query(
       `SELECT DISTINCT t.context_id AS agent_id FROM tasks AS t JOIN agents AS a ON a.agent_id = t.context_id
-       WHERE a.session_id = ? AND t.held_at IS NOT NULL AND t.held_at <= ? AND t.fetched_at IS NULL
-         AND t.status_state = 'input_required' AND t.type = 'unicast'`,
+       WHERE a.session_id = ? AND t.held_at <= ? AND ${HELD_UNFETCHED_SQL}`,
     )
     .all(sessionId, isoAt(Date.now() - thresholdMs)) as { agent_id: string }[];
   return new Set(rows.map((row) => row.agent_id));

@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { KIND_SQL } from "./agents.ts";
+import { HELD_UNFETCHED_SQL } from "./delivery.ts";
 import { deliverUnicast } from "./messaging.ts";
 import { isoAt, millisOf, nowIso } from "./time.ts";
 
@@ -27,8 +28,7 @@ function listLongHolds(db: Database, sessionId: string, cutoff: string): LongHol
        FROM agents AS m
        JOIN agent_placements AS p ON p.agent_id = m.agent_id
          AND p.director_agent_id IS NOT NULL AND p.hold_reported_at IS NULL AND p.finding IS NULL AND p.pane_gone_at IS NULL
-       JOIN tasks AS t ON t.context_id = m.agent_id AND t.held_at IS NOT NULL AND t.fetched_at IS NULL
-         AND t.status_state = 'input_required' AND t.type = 'unicast'
+       JOIN tasks AS t ON t.context_id = m.agent_id AND ${HELD_UNFETCHED_SQL}
        WHERE m.session_id = ? AND m.status = 'active'
        GROUP BY m.agent_id HAVING MIN(t.held_at) <= ?`,
     )

@@ -1,6 +1,12 @@
 import type { Database } from "bun:sqlite";
 import { listMembers, type Member } from "../broker/agents.ts";
-import { holdReportMs, longHeldMembers, markPaneGone, paneGoneAt } from "../broker/delivery.ts";
+import {
+  HELD_UNFETCHED_SQL,
+  holdReportMs,
+  longHeldMembers,
+  markPaneGone,
+  paneGoneAt,
+} from "../broker/delivery.ts";
 import type { TeamMember } from "../broker/members.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
 import { type LiveState, liveStateOf } from "../broker/supervision.ts";
@@ -64,8 +70,7 @@ function activityOf(db: Database, memberId: string) {
     .query(
       `SELECT
          (SELECT COUNT(*) FROM tasks WHERE context_id = ?1 AND status_state = 'input_required' AND type = 'unicast') AS unread,
-         (SELECT COUNT(*) FROM tasks WHERE context_id = ?1 AND held_at IS NOT NULL AND fetched_at IS NULL
-            AND status_state = 'input_required') AS held,
+         (SELECT COUNT(*) FROM tasks AS t WHERE t.context_id = ?1 AND ${HELD_UNFETCHED_SQL}) AS held,
          MAX(COALESCE((SELECT MAX(created_at) FROM tasks WHERE from_agent_id = ?1 AND context_id <> ?1), ''),
              COALESCE((SELECT MAX(fetched_at) FROM tasks WHERE context_id = ?1), ''),
              COALESCE(p.screen_changed_at, '')) AS last_activity,

@@ -17,9 +17,10 @@ function options(ref: PaneRef, call: Call): TmuxOptions {
 /** Refuses, before any key is pressed, a text that one send-keys cannot carry. */
 export function requireTypeable(ref: PaneRef, text: string): void {
   const budget = literalTextBudget(ref.id);
-  if (utf8Length(text) > budget)
+  const bytes = utf8Length(text);
+  if (bytes > budget)
     throw new TmuxError(
-      `the text is ${utf8Length(text)} bytes; tmux takes at most ${budget} bytes in one command — send it in shorter parts`,
+      `the text is ${bytes} bytes; tmux takes at most ${budget} bytes in one command — send it in shorter parts`,
     );
 }
 
