@@ -76,12 +76,16 @@ export async function memberCreate(ctx: Context<typeof MEMBER_CREATE>): Promise<
   const member = registerPending(db, ctx, pending);
   const memberId = member.agent_id;
   const model = ctx.options.model ?? null;
-  writeMemberSettings(db, memberId, {
-    model,
-    waiting_alert_seconds: ctx.options.alertWaiting ?? null,
-    stalled_alert_seconds: ctx.options.alertStalled ?? null,
-  });
   const fail = (cause: string) => failAfterRollback(db, ctx.sessionId, memberId, cause);
+  try {
+    writeMemberSettings(db, memberId, {
+      model,
+      waiting_alert_seconds: ctx.options.alertWaiting ?? null,
+      stalled_alert_seconds: ctx.options.alertStalled ?? null,
+    });
+  } catch (error) {
+    return fail(`placement update failed: ${messageOf(error)}`);
+  }
 
   let prompt: string;
   try {
