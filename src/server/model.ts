@@ -65,6 +65,8 @@ export const SendMessageBody = t.Object({
   from_agent_id: t.String(),
   to_agent_id: t.String(),
   text: t.String(),
+  // The fleet console: the task this unicast answers (a task of the same session), shown threaded.
+  reply_to: t.Optional(t.String()),
 });
 export type SendMessageBody = Static<typeof SendMessageBody>;
 
@@ -74,6 +76,60 @@ export type SendResult = Static<typeof SendResult>;
 /** One event of /ui/api/events: the timeline rows whose status changed, and whether the agent list did. */
 export const LiveEvent = t.Object({ messages: t.Array(Message), agents_changed: t.Boolean() });
 export type LiveEvent = Static<typeof LiveEvent>;
+
+/**
+ * The fleet console: what each agent of the session is doing now. `state` comes from the same
+ * screen classifier the push uses; agents that never had a pane (the Administrator, a registered
+ * process) are `no_pane`. `state_detail` names a waiting or held screen ("permission prompt",
+ * "question", …).
+ */
+export const FleetState = t.Union([
+  t.Literal("idle"),
+  t.Literal("working"),
+  t.Literal("waiting"),
+  t.Literal("gone"),
+  t.Literal("pending"),
+  t.Literal("unknown"),
+  t.Literal("no_pane"),
+]);
+export type FleetState = Static<typeof FleetState>;
+
+export const FleetAgent = t.Object({
+  agent_id: t.String(),
+  state: FleetState,
+  state_detail: t.Nullable(t.String()),
+  coding_agent: t.Nullable(t.String()),
+  model: t.Nullable(t.String()),
+  unread: t.Integer(),
+  held: t.Integer(),
+  last_activity: t.Nullable(t.String()),
+});
+export type FleetAgent = Static<typeof FleetAgent>;
+
+/** GET /ui/api/fleet, and the data of the event stream's `fleet` events (sent when it changes). */
+export const Fleet = t.Object({ agents: t.Array(FleetAgent) });
+export type Fleet = Static<typeof Fleet>;
+
+/** GET /ui/api/agents/:agent_id/screen: a read-only capture of the agent's pane (null without one). */
+export const AgentScreen = t.Object({
+  agent_id: t.String(),
+  state: FleetState,
+  content: t.Nullable(t.String()),
+  captured_at: t.String(),
+});
+export type AgentScreen = Static<typeof AgentScreen>;
+
+/**
+ * One hit of GET /ui/api/search: the message, and a plain-text snippet around the match with the
+ * matched ranges as [start, end) character offsets into it (the page marks them up as text).
+ */
+export const SearchHit = t.Composite([
+  Message,
+  t.Object({ snippet: t.String(), matches: t.Array(t.Tuple([t.Integer(), t.Integer()])) }),
+]);
+export type SearchHit = Static<typeof SearchHit>;
+export const SearchResults = t.Object({ messages: t.Array(SearchHit) });
+export type SearchResults = Static<typeof SearchResults>;
 
 /** Every error answer: the same text under both keys (webui.md §2). */
 export type ErrorBody = { detail: string; error: string };
