@@ -53,11 +53,22 @@ function isSameOrigin(origin: string, allowed: Set<string>, port: number): boole
   return url.protocol === "http:" && allowed.has(url.hostname) && originPort === port;
 }
 
+/** An in-process request carries its host in the URL; one off the wire without Host has none. */
+function hostOfUrl(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "";
+  }
+}
+
 export type GuardOptions = { allowed: Set<string>; port: number };
 
 /** The first check of every request: a refusal, or null to go on. */
 export function guardRequest(request: Request, options: GuardOptions): Response | null {
-  const host = request.headers.get("host") ?? new URL(request.url).host;
+  const host = request.headers.get("host") ?? hostOfUrl(request.url);
+  // HTTP/1.0 may leave Host out; without it the request cannot be checked against DNS rebinding.
+  if (!host) return errorResponse(400, "Host header required");
   const name = hostnameOf(host);
   if (name === null || !options.allowed.has(name)) return errorResponse(403, "Host not allowed");
   const origin = request.headers.get("origin");

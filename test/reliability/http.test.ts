@@ -128,6 +128,36 @@ describe.skipIf(!SERVER_BUILT)("the HTTP API", () => {
     for (const [name, body] of bodies)
       it(`${name}: 422, nothing written`, () => refused(422, () => post(body())));
 
+    const tooDeep = "Request body nests deeper than 32 levels";
+    const deepArrays = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const deepFields: [string, () => string][] = [
+      [
+        "text holds arrays nested 5,000 deep",
+        () => `{"from_agent_id":"a","to_agent_id":"b","text":${deepArrays}}`,
+      ],
+      [
+        "from_agent_id holds arrays nested 5,000 deep",
+        () => `{"from_agent_id":${deepArrays},"to_agent_id":"b","text":"t"}`,
+      ],
+      [
+        "to_agent_id holds objects nested 5,000 deep",
+        () => `{"to_agent_id":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`,
+      ],
+      [
+        "text holds arrays nested 33 deep",
+        () => `{"from_agent_id":"a","to_agent_id":"b","text":${"[".repeat(33)}${"]".repeat(33)}}`,
+      ],
+    ];
+    for (const [name, body] of deepFields)
+      it(`${name}: 422 saying so, nothing written`, () => refused(422, () => post(body()), tooDeep));
+
+    it("a field nested 31 deep is judged by the schema as usual: 422 for a non-string", () =>
+      refused(
+        422,
+        () => post(`{"from_agent_id":"a","to_agent_id":"b","text":${"[".repeat(31)}${"]".repeat(31)}}`),
+        "Invalid request body",
+      ));
+
     it("extra fields are ignored: the message is stored once", async () => {
       const answer = await post(JSON.stringify({ ...valid(), extra: "x", __proto__: { polluted: true } }));
       expect(answer.status).toBe(200);
@@ -261,6 +291,36 @@ describe.skipIf(!SERVER_BUILT)("the HTTP API", () => {
         n: 0,
       });
       db.close();
+    });
+
+    it("HTTP/1.0 without a Host header is refused with 400, read or write; with one it is answered", async () => {
+      requests += 3;
+      const read = await rawRequest(server.port, "GET /ui/api/sessions HTTP/1.0");
+      expect(read).toEqual({ status: 400, body: JSON.stringify(errorBody("Host header required")) });
+      const page = await rawRequest(server.port, "GET /ui/ HTTP/1.0");
+      expect(page).toEqual({ status: 400, body: JSON.stringify(errorBody("Host header required")) });
+      const body = JSON.stringify({
+        from_agent_id: ids.administratorId,
+        to_agent_id: alice,
+        text: "no host",
+      });
+      await refused(
+        400,
+        async () => {
+          const write = await rawRequest(
+            server.port,
+            `POST /ui/api/messages/send HTTP/1.0\r\nX-Session-Id: ${ids.sessionId}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}`,
+            body,
+          );
+          return { status: write.status, json: JSON.parse(write.body), text: write.body };
+        },
+        "Host header required",
+      );
+      const withHost = await rawRequest(
+        server.port,
+        `GET /ui/api/sessions HTTP/1.0\r\nHost: 127.0.0.1:${server.port}`,
+      );
+      expect(withHost.status).toBe(200);
     });
 
     it("a foreign Origin on a write is refused with 403; the server's own origin is accepted", async () => {

@@ -4,6 +4,7 @@ import { deliverBroadcast, deliverUnicast } from "../../broker/messaging.ts";
 import { BROADCAST_TARGET } from "../broadcast.ts";
 import { MAX_BODY_BYTES } from "../guards.ts";
 import { HttpError } from "../http-error.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../json-depth.ts";
 import { SendMessageBody, SendResult } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";
 
@@ -46,11 +47,16 @@ export function messageRoutes(db: Database) {
         const raw: unknown = ctx.body;
         if (!(raw instanceof ArrayBuffer)) throw new HttpError(422, "Request body is missing");
         if (raw.byteLength > MAX_BODY_BYTES) throw new HttpError(413, "Request body too large");
+        let parsed: unknown;
         try {
-          ctx.body = JSON.parse(new TextDecoder().decode(raw));
+          parsed = JSON.parse(new TextDecoder().decode(raw));
         } catch {
           throw new HttpError(422, "Request body is not valid JSON");
         }
+        if (nestsDeeperThan(parsed, MAX_JSON_DEPTH))
+          throw new HttpError(422, `Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+        // The body schema validates it next.
+        ctx.body = parsed as typeof ctx.body;
       },
       body: SendMessageBody,
       response: { 200: SendResult },
