@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { CafleetError, messageOf } from "../errors.ts";
 import { bringSchemaToHead, inspectSchema, type SchemaOutcome } from "./schema.ts";
+import { nowIso } from "./time.ts";
 
 // node:fs, node:os and node:path are fetched with process.getBuiltinModule only where they are
 // needed: a static import loads them (and starts the JIT) in every command, about 1 ms at start-up.
@@ -83,6 +84,16 @@ function openWithoutWal(path: string): Database {
 function useWal(db: Database): void {
   enableWal(db);
   db.run("PRAGMA synchronous = NORMAL");
+}
+
+/**
+ * Runs `write` in a write transaction with `at` taken once the write lock is held. The live feed
+ * finds changes by these times: a time taken before a wait for the lock (another process may
+ * hold it for seconds) would land behind what the feed has already read, and the change would
+ * never reach an open page.
+ */
+export function writeStamped<T>(db: Database, write: (at: string) => T): T {
+  return db.transaction(() => write(nowIso())).immediate();
 }
 
 /** Opens one more connection to a database already set up, with every pragma of data-model.md §2. */

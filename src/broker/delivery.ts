@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { isoAt, nowIso } from "./time.ts";
+import { writeStamped } from "./db.ts";
+import { isoAt } from "./time.ts";
 
 /**
  * Per-recipient delivery facts (migrations.sql version 2): stored (created_at) → notified (the
@@ -43,27 +44,29 @@ export function forEachSlice(taskIds: string[], update: (placeholders: string, i
 
 /** The poll command was typed into the pane for these tasks (the first push or a nudge). */
 export function recordNudged(db: Database, taskIds: string[]): void {
-  const at = nowIso();
-  forEachSlice(taskIds, (placeholders, ids) =>
-    db
-      .query(
-        `UPDATE tasks SET notified_at = COALESCE(notified_at, ?), last_nudged_at = ?, nudge_count = nudge_count + 1,
-           held_at = NULL, held_reason = NULL
-         WHERE task_id IN (${placeholders})`,
-      )
-      .run(at, at, ...ids),
+  writeStamped(db, (at) =>
+    forEachSlice(taskIds, (placeholders, ids) =>
+      db
+        .query(
+          `UPDATE tasks SET notified_at = COALESCE(notified_at, ?), last_nudged_at = ?, nudge_count = nudge_count + 1,
+             held_at = NULL, held_reason = NULL
+           WHERE task_id IN (${placeholders})`,
+        )
+        .run(at, at, ...ids),
+    ),
   );
 }
 
 /** The pane was not at an idle prompt: the push waits, and the delivery says why. */
 export function recordHeld(db: Database, taskIds: string[], reason: string): void {
-  const at = nowIso();
-  forEachSlice(taskIds, (placeholders, ids) =>
-    db
-      .query(
-        `UPDATE tasks SET held_at = COALESCE(held_at, ?), held_reason = ? WHERE task_id IN (${placeholders})`,
-      )
-      .run(at, reason, ...ids),
+  writeStamped(db, (at) =>
+    forEachSlice(taskIds, (placeholders, ids) =>
+      db
+        .query(
+          `UPDATE tasks SET held_at = COALESCE(held_at, ?), held_reason = ? WHERE task_id IN (${placeholders})`,
+        )
+        .run(at, reason, ...ids),
+    ),
   );
 }
 
@@ -92,11 +95,12 @@ export function longHeldMembers(db: Database, sessionId: string, thresholdMs: nu
 }
 
 export function recordPushFailed(db: Database, taskIds: string[], error: string): void {
-  const at = nowIso();
-  forEachSlice(taskIds, (placeholders, ids) =>
-    db
-      .query(`UPDATE tasks SET notify_failed_at = ?, notify_error = ? WHERE task_id IN (${placeholders})`)
-      .run(at, error, ...ids),
+  writeStamped(db, (at) =>
+    forEachSlice(taskIds, (placeholders, ids) =>
+      db
+        .query(`UPDATE tasks SET notify_failed_at = ?, notify_error = ? WHERE task_id IN (${placeholders})`)
+        .run(at, error, ...ids),
+    ),
   );
 }
 
@@ -124,20 +128,23 @@ export function recordFetched(db: Database, taskIds: string[]): void {
         .get(...ids) !== null;
   });
   if (!unfetched) return;
-  const at = nowIso();
-  db.transaction(() =>
+  writeStamped(db, (at) =>
     forEachSlice(taskIds, (placeholders, ids) =>
       db
         .query(`UPDATE tasks SET fetched_at = ? WHERE fetched_at IS NULL AND task_id IN (${placeholders})`)
         .run(at, ...ids),
     ),
-  ).immediate();
+  );
 }
 
 export function markPaneGone(db: Database, agentId: string, pane: string): void {
-  db.query(
-    "UPDATE agent_placements SET pane_gone_at = COALESCE(pane_gone_at, ?) WHERE agent_id = ? AND tmux_pane_id = ?",
-  ).run(nowIso(), agentId, pane);
+  writeStamped(db, (at) =>
+    db
+      .query(
+        "UPDATE agent_placements SET pane_gone_at = COALESCE(pane_gone_at, ?) WHERE agent_id = ? AND tmux_pane_id = ?",
+      )
+      .run(at, agentId, pane),
+  );
 }
 
 export function paneGoneAt(db: Database, agentId: string): string | null {

@@ -17,7 +17,8 @@ type DeliveryKey =
   | "fetched_at"
   | "nudge_count"
   | "held_at"
-  | "held_reason";
+  | "held_reason"
+  | "last_nudged_at";
 type DeliveryColumns = Pick<Message, DeliveryKey>;
 
 type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name" | DeliveryKey> & {
@@ -30,7 +31,7 @@ type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name" | D
 const MESSAGE_SELECT = `SELECT t.task_id, t.from_agent_id, fa.name AS from_agent_name, t.to_agent_id,
     ta.name AS to_agent_name, t.type, t.status_state AS status, t.created_at, t.status_timestamp,
     t.origin_task_id, t.task_json, t.reply_to_task_id, t.notified_at, t.notify_failed_at, t.notify_error,
-    t.fetched_at, t.nudge_count, t.held_at, t.held_reason
+    t.fetched_at, t.nudge_count, t.held_at, t.held_reason, t.last_nudged_at
   FROM tasks AS t
   LEFT JOIN agents AS fa ON fa.agent_id = t.from_agent_id
   LEFT JOIN agents AS ta ON ta.agent_id = t.to_agent_id
@@ -48,6 +49,7 @@ function toMessage({
   nudge_count,
   held_at,
   held_reason,
+  last_nudged_at,
   ...row
 }: MessageRow & DeliveryColumns): Message {
   return {
@@ -63,14 +65,20 @@ function toMessage({
     nudge_count,
     held_at,
     held_reason,
+    last_nudged_at,
   };
 }
+
+/** A delivery's times that the live feed watches (each written by `writeStamped`, under the lock). */
+const CHANGE_TIMES = ["notified_at", "notify_failed_at", "fetched_at", "held_at", "last_nudged_at"] as const;
 
 /** The last time anything shown about a delivery changed: its status or a delivery time. */
 export function lastChange(message: Message): string {
   let latest = message.status_timestamp;
-  for (const at of [message.notified_at, message.notify_failed_at, message.fetched_at, message.held_at])
+  for (const key of CHANGE_TIMES) {
+    const at = message[key];
     if (at !== null && at > latest) latest = at;
+  }
   return latest;
 }
 
@@ -109,8 +117,7 @@ function timelineRows(
     "SINCE",
     since === undefined
       ? ""
-      : `AND (status_timestamp >= $since OR notified_at >= $since OR fetched_at >= $since
-           OR notify_failed_at >= $since)`,
+      : `AND (status_timestamp >= $since ${CHANGE_TIMES.map((column) => `OR ${column} >= $since`).join(" ")})`,
   );
   return db
     .query(`${MESSAGE_SELECT} AND t.rowid IN (${inner}) ${NEWEST_FIRST} LIMIT ${TIMELINE_LIMIT}`)

@@ -43,6 +43,7 @@ function count(db: Database, agentId: string, sources: string[]): number {
 }
 
 function recordRetractionsReported(db: Database, taskIds: string[]): void {
+  // Called inside a write transaction: the lock is already held.
   const at = nowIso();
   forEachSlice(taskIds, (placeholders, ids) =>
     db

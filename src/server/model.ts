@@ -54,6 +54,8 @@ export const Message = t.Object({
   // Added by the pane boundary (migrations.sql version 3): why a push waits for the pane.
   held_at: t.Nullable(t.String()),
   held_reason: t.Nullable(t.String()),
+  // When the poll line was last typed for it: a re-nudge that clears a hold changes only this.
+  last_nudged_at: t.Nullable(t.String()),
 });
 export type Message = Static<typeof Message>;
 

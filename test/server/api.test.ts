@@ -34,6 +34,7 @@ const MESSAGE_KEYS = [
   "nudge_count",
   "held_at",
   "held_reason",
+  "last_nudged_at",
 ];
 
 async function getJson(path: string, headers: Record<string, string> = sessionHeaders(fx)) {

@@ -2,9 +2,10 @@ import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { registerAgent } from "../../src/broker/agents.ts";
 import { openConnection } from "../../src/broker/db.ts";
-import { recordFetched } from "../../src/broker/delivery.ts";
+import { recordFetched, recordHeld, recordNudged } from "../../src/broker/delivery.ts";
 import { createSession } from "../../src/broker/sessions.ts";
 import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
+import { BINARY, isolatedEnv } from "../support/cli.ts";
 import { errorBody, errorOf, type Fixture, makeFixture } from "./fixture.ts";
 
 let fx: Fixture;
@@ -111,6 +112,89 @@ describe("GET /ui/api/events", () => {
       .find((m) => m.task_id === task.id && m.fetched_at !== null);
     expect(row?.status).toBe("input_required");
     expect(row?.fetched_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+  });
+
+  it("streams a re-nudge's hold and its release, which change only held_at and last_nudged_at", async () => {
+    const task = sendUnicast(other, {
+      sessionId: fx.sessionId,
+      fromAgentId: fx.claudeId,
+      toAgentId: fx.reviewerId,
+      text: "held on the way",
+    });
+    recordNudged(other, [task.id]);
+    await Bun.sleep(100);
+    const response = await fx.request(`/ui/api/events?session_id=${fx.sessionId}`);
+    setTimeout(() => recordHeld(other, [task.id], "permission prompt"), 100);
+    setTimeout(() => recordNudged(other, [task.id]), 400);
+    const rowsOf = (seen: string) =>
+      changes(seen)
+        .flatMap((change) => change.messages as unknown as Record<string, unknown>[])
+        .filter((m) => m.task_id === task.id)
+        .map((m) => [m.held_reason, m.nudge_count]);
+    const text = await readStream(response, (seen) =>
+      rowsOf(seen).some(([reason, count]) => reason === null && count === 2),
+    );
+    expect(rowsOf(text)).toEqual([
+      ["permission prompt", 1],
+      [null, 2],
+    ]);
+  });
+
+  describe("a poll that waits seconds for the write lock (another process holds it)", () => {
+    const LOCK_HELD_MS = 2300;
+
+    /** Holds the write lock on `other` while the real binary's poll of the reviewer waits for it. */
+    async function pollBehindLock(whileHeld: () => void): Promise<{ started: number; released: number }> {
+      other.run("BEGIN IMMEDIATE");
+      const started = Date.now();
+      const poll = Bun.spawn([BINARY, "--session-id", fx.sessionId, "poll", "--agent-id", fx.reviewerId], {
+        env: isolatedEnv(fx.dir) as Record<string, string>,
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      await Bun.sleep(LOCK_HELD_MS);
+      whileHeld();
+      const released = Date.now();
+      other.run("COMMIT");
+      expect({ exit: await poll.exited, stderr: await new Response(poll.stderr).text() }).toEqual({
+        exit: 0,
+        stderr: "",
+      });
+      return { started, released };
+    }
+
+    const send = (db: Database, text: string) =>
+      sendUnicast(db, { sessionId: fx.sessionId, fromAgentId: fx.claudeId, toAgentId: fx.reviewerId, text })
+        .id;
+    const fetchedAt = (taskId: string) =>
+      (fx.db.query("SELECT fetched_at FROM tasks WHERE task_id = ?").get(taskId) as { fetched_at: string })
+        .fetched_at;
+
+    it("stamps fetched_at once it holds the lock, not when it started waiting", async () => {
+      const taskId = send(other, "read me behind a lock");
+      const { started, released } = await pollBehindLock(() => {});
+      const stamped = Date.parse(`${fetchedAt(taskId).slice(0, 23)}Z`);
+      expect(stamped).toBeGreaterThanOrEqual(released - 5);
+      expect(stamped - started).toBeGreaterThanOrEqual(LOCK_HELD_MS);
+    });
+
+    it("its fetched_at still reaches an open stream when a later write committed first", async () => {
+      const taskId = send(other, "fetched after a long wait");
+      await Bun.sleep(100);
+      const response = await fx.request(`/ui/api/events?session_id=${fx.sessionId}`);
+      const streamed = readStream(
+        response,
+        (seen) =>
+          changes(seen).some((change) => change.messages.some((m) => m.task_id === taskId && m.fetched_at)),
+        LOCK_HELD_MS + 3000,
+      );
+      // The lock holder's own send commits first, moving the feed past the poll's start.
+      await pollBehindLock(() => send(other, "written while the poll waits"));
+      const fetched = changes(await streamed)
+        .flatMap((change) => change.messages)
+        .find((m) => m.task_id === taskId && m.fetched_at !== null);
+      expect(fetched?.fetched_at).toBe(fetchedAt(taskId));
+    });
   });
 
   it("flags agent changes and sends keep-alive comments", async () => {
