@@ -88,9 +88,15 @@ async function noticeGonePanes(
   return gone;
 }
 
-export type PaneLook = { state: AgentState; detail: HoldReason | null; screen: string | null };
+/** What a pane showed; `pane` is the pane looked at (null when there was none to read). */
+export type PaneLook = {
+  state: AgentState;
+  detail: HoldReason | null;
+  screen: string | null;
+  pane: string | null;
+};
 
-const NOTHING_TO_READ = { detail: null, screen: null };
+const NOTHING_TO_READ = { detail: null, screen: null, pane: null };
 
 /** Idle prompts and plain shells take a push; every other screen holds it, for its reason. */
 function detailOf(state: ScreenState): HoldReason | null {
@@ -106,27 +112,36 @@ async function lookAtPlace(place: Place | null, timeoutSeconds: number): Promise
     const { view, state } = await lookAtPane({ id: place.pane, server: place.server }, place.repl, {
       timeoutSeconds,
     });
-    return { state: liveStateOf(state), detail: detailOf(state), screen: view.screen };
+    return { state: liveStateOf(state), detail: detailOf(state), screen: view.screen, pane: place.pane };
   } catch {
-    return { state: "unknown", ...NOTHING_TO_READ };
+    return { state: "unknown", ...NOTHING_TO_READ, pane: place.pane };
   }
+}
+
+/** A live pane's earlier look, still good when the placement still names that pane. */
+function stillGood(place: Place | null, earlier: PaneLook | undefined): PaneLook | undefined {
+  const live = place !== null && place.pane !== null && place.pane_gone_at === null;
+  return live && earlier?.pane === place.pane ? earlier : undefined;
 }
 
 /**
  * Each agent's screen (never typed into), in `agentIds` order. The gone-pane check and the
- * looks run at once; a pane proven gone wins over whatever its look said.
+ * looks run at once; a pane proven gone wins over whatever its look said. `earlier` looks at a
+ * pane the placement still names are taken as they are, without asking tmux again.
  */
 export async function lookAtAgents(
   db: Database,
   env: Env,
   agentIds: string[],
   timeoutSeconds: number,
+  earlier: ReadonlyMap<string, PaneLook> = new Map(),
 ): Promise<PaneLook[]> {
   const places = agentIds.map((agentId) => findPlace(db, agentId));
-  const placed = places.filter((place): place is Place => place !== null);
+  const kept = places.map((place, index) => stillGood(place, earlier.get(agentIds[index]!)));
+  const toRead = places.filter((place, index): place is Place => place !== null && !kept[index]);
   const [gone, looks] = await Promise.all([
-    tmuxOnPath() ? noticeGonePanes(db, env, placed, timeoutSeconds) : new Set<string>(),
-    Promise.all(places.map((place) => lookAtPlace(place, timeoutSeconds))),
+    tmuxOnPath() ? noticeGonePanes(db, env, toRead, timeoutSeconds) : new Set<string>(),
+    Promise.all(places.map((place, index) => kept[index] ?? lookAtPlace(place, timeoutSeconds))),
   ]);
   return looks.map((look, index) =>
     gone.has(agentIds[index]!) ? { state: "gone", ...NOTHING_TO_READ } : look,
@@ -148,6 +163,18 @@ function activityOf(db: Database, agentId: string) {
   return { ...row, last_activity: row.last_activity === "" ? null : row.last_activity };
 }
 
+/** An agent's team view, from a look at its pane and the database's counts. */
+export function teamViewOf(db: Database, agentId: string, look: PaneLook): TeamView {
+  const place = findPlace(db, agentId);
+  return {
+    state: look.state,
+    state_detail: look.detail,
+    coding_agent: place?.repl ?? null,
+    model: place?.model ?? null,
+    ...activityOf(db, agentId),
+  };
+}
+
 /** The team view of each agent, in `agentIds` order. */
 export async function readTeamViews(
   db: Database,
@@ -156,15 +183,5 @@ export async function readTeamViews(
   timeoutSeconds: number,
 ): Promise<TeamView[]> {
   const looks = await lookAtAgents(db, env, agentIds, timeoutSeconds);
-  return agentIds.map((agentId, index) => {
-    const look = looks[index]!;
-    const place = findPlace(db, agentId);
-    return {
-      state: look.state,
-      state_detail: look.detail,
-      coding_agent: place?.repl ?? null,
-      model: place?.model ?? null,
-      ...activityOf(db, agentId),
-    };
-  });
+  return agentIds.map((agentId, index) => teamViewOf(db, agentId, looks[index]!));
 }

@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { describeStorageError, openConnection } from "../broker/db.ts";
 import { isSqliteError } from "../errors.ts";
-import { readFleet } from "./fleet.ts";
+import { fleetReader } from "./fleet.ts";
 import { allowedHostnames, guardRequest } from "./guards.ts";
 import { errorResponse, toHttpError } from "./http-error.ts";
 import { FLEET_INTERVAL_MS, LiveFeed, WATCH_INTERVAL_MS } from "./live.ts";
@@ -79,7 +79,7 @@ export async function createApp(db: Database, options: AppOptions) {
   // gone pane the fleet read marks there does not wake the feed again).
   const watchDb = openConnection(db.filename);
   const live = new LiveFeed(watchDb, options.watchIntervalMs ?? WATCH_INTERVAL_MS, {
-    read: (sessionId) => readFleet(watchDb, env, sessionId),
+    read: fleetReader(watchDb, env),
     intervalMs: options.fleetIntervalMs ?? FLEET_INTERVAL_MS,
   });
   const api = apiRoutes(db, env, live, options.keepAliveMs ?? KEEP_ALIVE_MS);

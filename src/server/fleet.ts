@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { listSessionAgentsForUi } from "../broker/agents.ts";
-import { lookAtAgents, readTeamViews } from "../broker/team-view.ts";
+import { lookAtAgents, type PaneLook, teamViewOf } from "../broker/team-view.ts";
 import { nowIso } from "../broker/time.ts";
 import type { AgentScreen, Fleet } from "./model.ts";
 
@@ -13,21 +13,47 @@ export const PANE_TIMEOUT_SECONDS = 2;
 
 type Env = Record<string, string | undefined>;
 
+function fleetOf(db: Database, agentIds: string[], looks: PaneLook[]): Fleet {
+  return {
+    agents: agentIds.map((agentId, index) => {
+      const view = teamViewOf(db, agentId, looks[index]!);
+      return {
+        agent_id: agentId,
+        state: view.state,
+        state_detail: view.state_detail,
+        coding_agent: view.coding_agent,
+        model: view.model,
+        unread: view.unread,
+        held: view.held,
+        last_activity: view.last_activity,
+      };
+    }),
+  };
+}
+
+function sessionAgentIds(db: Database, sessionId: string): string[] {
+  return listSessionAgentsForUi(db, sessionId).map((agent) => agent.agent_id);
+}
+
 /** GET /ui/api/fleet: one entry per agent of /ui/api/agents, in the same order. */
 export async function readFleet(db: Database, env: Env, sessionId: string): Promise<Fleet> {
-  const agentIds = listSessionAgentsForUi(db, sessionId).map((agent) => agent.agent_id);
-  const views = await readTeamViews(db, env, agentIds, PANE_TIMEOUT_SECONDS);
-  return {
-    agents: views.map((view, index) => ({
-      agent_id: agentIds[index]!,
-      state: view.state,
-      state_detail: view.state_detail,
-      coding_agent: view.coding_agent,
-      model: view.model,
-      unread: view.unread,
-      held: view.held,
-      last_activity: view.last_activity,
-    })),
+  const agentIds = sessionAgentIds(db, sessionId);
+  return fleetOf(db, agentIds, await lookAtAgents(db, env, agentIds, PANE_TIMEOUT_SECONDS));
+}
+
+/**
+ * The live feed's reader: with `screens` it looks at every pane; without (a data change: an
+ * unread count moved) it re-reads the counts and keeps the last look at each pane its
+ * placement still names, so a burst of writes spawns no tmux.
+ */
+export function fleetReader(db: Database, env: Env) {
+  const lastLooks = new Map<string, Map<string, PaneLook>>();
+  return async (sessionId: string, screens: boolean): Promise<Fleet> => {
+    const agentIds = sessionAgentIds(db, sessionId);
+    const earlier = screens ? undefined : lastLooks.get(sessionId);
+    const looks = await lookAtAgents(db, env, agentIds, PANE_TIMEOUT_SECONDS, earlier);
+    lastLooks.set(sessionId, new Map(agentIds.map((agentId, index) => [agentId, looks[index]!])));
+    return fleetOf(db, agentIds, looks);
   };
 }
 

@@ -22,12 +22,18 @@ export type Listener = { change: (event: LiveEvent) => void; fleet: (fleet: Flee
 
 type Subscriber = Listener & { sawFleet: boolean };
 
-/** One fleet read at a time per session; a request during a read runs one more after it. */
-type FleetLook = { sent: string | null; reading: boolean; again: boolean };
+/**
+ * One fleet read at a time per session; a request during a read runs one more after it.
+ * `screens`: whether the next read looks at the panes too (a data change alone needs no tmux).
+ */
+type FleetLook = { sent: string | null; reading: boolean; again: boolean; screens: boolean };
 
 type Watched = { listeners: Set<Subscriber>; cursor: string; agentsStamp: string; fleet: FleetLook };
 
-export type FleetSource = { read: (sessionId: string) => Promise<Fleet>; intervalMs: number };
+export type FleetSource = {
+  read: (sessionId: string, screens: boolean) => Promise<Fleet>;
+  intervalMs: number;
+};
 
 function lookBack(timestamp: string): string {
   const millis = Date.parse(timestamp);
@@ -64,14 +70,14 @@ export class LiveFeed {
         listeners: new Set(),
         cursor: newest,
         agentsStamp: sessionAgentsStamp(this.watchDb, sessionId),
-        fleet: { sent: null, reading: false, again: false },
+        fleet: { sent: null, reading: false, again: false, screens: false },
       };
       this.sessions.set(sessionId, watched);
     }
     const subscriber: Subscriber = { ...listener, sawFleet: false };
     watched.listeners.add(subscriber);
     this.start();
-    void this.lookAtFleet(sessionId, watched);
+    void this.lookAtFleet(sessionId, watched, true);
     return () => {
       if (!watched.listeners.delete(subscriber)) return;
       if (watched.listeners.size === 0 && this.sessions.get(sessionId) === watched)
@@ -93,7 +99,7 @@ export class LiveFeed {
     if (this.timer) return;
     this.lastVersion = dataVersion(this.watchDb);
     this.timer = setInterval(() => this.check(), this.intervalMs);
-    this.fleetTimer = setInterval(() => this.lookAtFleets(), this.fleetSource.intervalMs);
+    this.fleetTimer = setInterval(() => this.lookAtFleets(true), this.fleetSource.intervalMs);
   }
 
   private stop(): void {
@@ -108,15 +114,16 @@ export class LiveFeed {
     if (version === this.lastVersion) return;
     this.lastVersion = version;
     for (const [sessionId, watched] of this.sessions) this.checkSession(sessionId, watched);
-    this.lookAtFleets();
+    this.lookAtFleets(false);
   }
 
-  private lookAtFleets(): void {
-    for (const [sessionId, watched] of this.sessions) void this.lookAtFleet(sessionId, watched);
+  private lookAtFleets(screens: boolean): void {
+    for (const [sessionId, watched] of this.sessions) void this.lookAtFleet(sessionId, watched, screens);
   }
 
-  private async lookAtFleet(sessionId: string, watched: Watched): Promise<void> {
+  private async lookAtFleet(sessionId: string, watched: Watched, screens: boolean): Promise<void> {
     const look = watched.fleet;
+    look.screens ||= screens;
     if (look.reading) {
       look.again = true;
       return;
@@ -125,7 +132,9 @@ export class LiveFeed {
     try {
       do {
         look.again = false;
-        const fleet = await this.fleetSource.read(sessionId);
+        const withScreens = look.screens;
+        look.screens = false;
+        const fleet = await this.fleetSource.read(sessionId, withScreens);
         // The last page may have left (or the feed closed) while the panes were read.
         if (this.sessions.get(sessionId) !== watched) return;
         const text = JSON.stringify(fleet);
