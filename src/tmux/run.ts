@@ -29,6 +29,18 @@ function callFailure(
   return null;
 }
 
+/**
+ * A tmux client without a UTF-8 locale prints a tab of a format as `_` and every non-ASCII
+ * character of a screen as `_` too (a prompt's `❯`): the screen reader would misread every
+ * pane. Such a process (a server started from a bare environment) gives its tmux clients one.
+ */
+function clientEnv(env: Record<string, string | undefined>): Record<string, string | undefined> | undefined {
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || "";
+  return /utf-?8/i.test(locale) ? undefined : { ...env, LC_ALL: "C.UTF-8" };
+}
+
+const CLIENT_ENV = clientEnv(process.env);
+
 /** A tmux client waiting on a stopped server ignores SIGTERM: a timed-out call is killed outright. */
 const TIMEOUT_SIGNAL = "SIGKILL";
 
@@ -52,6 +64,7 @@ export function runTmuxCommands(commands: string[][], options: TmuxOptions = {})
       stderr: "pipe",
       timeout: timeoutMs(options),
       killSignal: TIMEOUT_SIGNAL,
+      env: CLIENT_ENV,
     });
   } catch (error) {
     throw spawnFailure(error);
@@ -82,6 +95,7 @@ export async function runTmuxCommandsAsync(commands: string[][], options: TmuxOp
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
+      env: CLIENT_ENV,
     });
   } catch (error) {
     throw spawnFailure(error);

@@ -10,9 +10,10 @@ import { createSession } from "../../src/broker/sessions.ts";
 import { sendUnicast } from "../../src/broker/tasks.ts";
 import { createApp } from "../../src/server/app.ts";
 import type { Fleet, FleetAgent } from "../../src/server/model.ts";
-import { makeTempDir, ROOT } from "../support/cli.ts";
+import { isolatedEnv, makeTempDir, ROOT } from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
 import { errorBody, errorOf, type Fixture, makeFixture, PORT, sessionHeaders } from "./fixture.ts";
+import { startServer } from "./serve.ts";
 
 setDefaultTimeout(30_000);
 
@@ -244,6 +245,29 @@ describe("GET /ui/api/fleet", () => {
     expected[4] = { ...expected[4]!, unread: 1, last_activity: fetchedAt };
     expected[6] = { ...expected[6]!, unread: 1, held: 1 };
     expect(body).toEqual({ agents: expected });
+  });
+});
+
+describe("the compiled server", () => {
+  it("reads screens right when started without a UTF-8 locale (tmux would print a tab as _)", async () => {
+    const env = isolatedEnv(fakeDir.dir, { CAFLEET_DATABASE_URL: `sqlite:///${fx.db.filename}` });
+    for (const name of ["LANG", "LC_ALL", "LC_CTYPE", "LANGUAGE"]) delete env[name];
+    const server = await startServer(env);
+    try {
+      const response = await fetch(`${server.base}/ui/api/fleet`, { headers: sessionHeaders(fx) });
+      const body = (await response.json()) as Fleet;
+      expect(
+        [idOf("Idle"), idOf("Busy"), idOf("Asking")].map(
+          (id) => body.agents.find((agent) => agent.agent_id === id)?.state,
+        ),
+      ).toEqual(["idle", "working", "waiting"]);
+      const screen = await fetch(`${server.base}/ui/api/agents/${idOf("Asking")}/screen`, {
+        headers: sessionHeaders(fx),
+      });
+      expect(((await screen.json()) as { content: string }).content).toBe(PERMISSION_PROMPT);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
