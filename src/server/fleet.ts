@@ -52,7 +52,12 @@ export function fleetReader(db: Database, env: Env) {
     const agentIds = sessionAgentIds(db, sessionId);
     const earlier = screens ? undefined : lastLooks.get(sessionId);
     const looks = await lookAtAgents(db, env, agentIds, PANE_TIMEOUT_SECONDS, earlier);
-    lastLooks.set(sessionId, new Map(agentIds.map((agentId, index) => [agentId, looks[index]!])));
+    // Kept without the screen text: the fleet never shows it.
+    const kept = agentIds.map((agentId, index): [string, PaneLook] => [
+      agentId,
+      { ...looks[index]!, screen: null },
+    ]);
+    lastLooks.set(sessionId, new Map(kept));
     return fleetOf(db, agentIds, looks);
   };
 }

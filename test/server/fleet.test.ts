@@ -9,6 +9,7 @@ import { recordPaneServer } from "../../src/broker/pane-address.ts";
 import { createSession } from "../../src/broker/sessions.ts";
 import { sendUnicast } from "../../src/broker/tasks.ts";
 import { createApp } from "../../src/server/app.ts";
+import { fleetReader } from "../../src/server/fleet.ts";
 import type { Fleet, FleetAgent } from "../../src/server/model.ts";
 import { isolatedEnv, makeTempDir, ROOT } from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
@@ -384,6 +385,29 @@ describe("fleet events on /ui/api/events", () => {
     } finally {
       live.decorator.live.close();
     }
+  });
+});
+
+describe("the live feed's fleet reader", () => {
+  it("re-reads counts on a data change without looking at the panes again; its tick looks", async () => {
+    const read = fleetReader(fx.db, {});
+    const entryOf = (fleet: Fleet) => fleet.agents.find((agent) => agent.agent_id === idOf("Busy"))!;
+    const before = entryOf(await read(fx.sessionId, true));
+    expect([before.state, before.unread]).toEqual(["idle", 1]);
+    submit(paneOf("Busy"), "/busy");
+    await showing(paneOf("Busy"), "esc to interrupt");
+    sendUnicast(fx.db, {
+      sessionId: fx.sessionId,
+      fromAgentId: fx.claudeId,
+      toAgentId: idOf("Busy"),
+      text: "five",
+    });
+    const counted = entryOf(await read(fx.sessionId, false));
+    expect([counted.state, counted.unread]).toEqual(["idle", 2]);
+    const looked = entryOf(await read(fx.sessionId, true));
+    expect([looked.state, looked.state_detail, looked.unread]).toEqual(["working", "working", 2]);
+    writeFileSync(join(fakeDir.dir, `${paneOf("Busy")}.idle`), "");
+    await showing(paneOf("Busy"), "fake Busy idle");
   });
 });
 
