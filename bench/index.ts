@@ -9,6 +9,7 @@ import { cliLatency } from "./cli-latency.ts";
 import { concurrentWriters } from "./concurrent-writers.ts";
 import { deepHistory } from "./deep-history.ts";
 import { fanOut } from "./fan-out.ts";
+import { fleetFigures } from "./fleet.ts";
 import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";
 import { type Row, renderTable, writeResults } from "./lib/table.ts";
@@ -27,6 +28,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "fan-out", run: fanOut },
   { name: "poll-bytes", run: pollBytes },
   { name: "server", run: serverFigures },
+  { name: "fleet", run: fleetFigures },
   { name: "mcp", run: mcpFigures },
   { name: "binary", run: binaryFigures },
 ];

@@ -55,6 +55,8 @@ class StreamWatcher {
   }
 
   private handle(event: string): void {
+    // Timeline changes only: the stream also carries the fleet console's `event: fleet`.
+    if (!event.startsWith("event: change\n")) return;
     const data = event.split("\n").find((line) => line.startsWith("data: "));
     if (!data) return;
     const now = performance.now();

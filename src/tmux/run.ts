@@ -29,6 +29,21 @@ function callFailure(
   return null;
 }
 
+/**
+ * A tmux client without a UTF-8 locale prints a tab of a format as `_` and every non-ASCII
+ * character of a screen as `_` too (a prompt's `❯`): the screen reader would misread every
+ * pane. Such a process (a server started from a bare environment) gives its tmux clients one.
+ */
+function clientEnv(env: Record<string, string | undefined>): Record<string, string | undefined> | undefined {
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || "";
+  return /utf-?8/i.test(locale) ? undefined : { ...env, LC_ALL: "C.UTF-8" };
+}
+
+const CLIENT_ENV = clientEnv(process.env);
+
+/** A tmux client waiting on a stopped server ignores SIGTERM: a timed-out call is killed outright. */
+const TIMEOUT_SIGNAL = "SIGKILL";
+
 function timeoutMs(options: TmuxOptions): number | undefined {
   return options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000;
 }
@@ -48,6 +63,8 @@ export function runTmuxCommands(commands: string[][], options: TmuxOptions = {})
       stdout: "pipe",
       stderr: "pipe",
       timeout: timeoutMs(options),
+      killSignal: TIMEOUT_SIGNAL,
+      env: CLIENT_ENV,
     });
   } catch (error) {
     throw spawnFailure(error);
@@ -74,16 +91,34 @@ export async function runTmuxCommandsAsync(commands: string[][], options: TmuxOp
   const argv = tmuxArgv(commands, options.server ?? null);
   let child: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
   try {
-    child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: timeoutMs(options) });
+    child = Bun.spawn(argv, {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: CLIENT_ENV,
+    });
   } catch (error) {
     throw spawnFailure(error);
   }
-  const [stdout, stderr, exitCode] = await Promise.all([
+  const output = Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
     child.exited,
   ]);
-  const timedOut = child.signalCode !== null && options.timeoutSeconds !== undefined;
+  const limit = timeoutMs(options);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // A client gives its stdout and stderr to the server: one stuck on a stopped server leaves the
+  // pipes open after it is killed, so the timeout answers without waiting for their end.
+  const expired = new Promise<null>((resolve) => {
+    if (limit !== undefined)
+      timer = setTimeout(() => {
+        child.kill(TIMEOUT_SIGNAL);
+        resolve(null);
+      }, limit);
+  });
+  const finished = await Promise.race([output, expired]).finally(() => clearTimeout(timer));
+  const timedOut = finished === null;
+  const [stdout, stderr, exitCode] = finished ?? ["", "", null];
   const failure = callFailure(argv, { timedOut, exitCode, stderr }, options);
   if (failure) throw failure;
   return stdout;
