@@ -30,10 +30,11 @@ export type Backend = {
 };
 
 /**
- * opencode reads extra config from this variable: the one permission rule a member needs, its
- * own `cafleet` calls without a prompt each (everything else keeps asking).
+ * opencode reads extra config from this variable: the member's own `cafleet` calls run without a
+ * prompt each, every other command asks. opencode 1.18 runs any command unasked by default, and
+ * its last matching pattern wins, so `*` comes first.
  */
-const OPENCODE_ALLOW_CAFLEET = JSON.stringify({ permission: { bash: { "cafleet *": "allow" } } });
+const OPENCODE_ALLOW_CAFLEET = JSON.stringify({ permission: { bash: { "*": "ask", "cafleet *": "allow" } } });
 
 export const BACKENDS: Record<CodingAgent, Backend> = {
   claude: {
