@@ -9,9 +9,8 @@ import { closesOnDelete, handlesOneMessage, passesTheModel } from "./member-roun
 /**
  * The pane boundary against the real Gemini CLI 0.61.0, its Gemini API base URL on the scripted
  * model server: a member starts with the default prompt, handles a pushed message with its own
- * `cafleet` calls unasked, takes `--model`, and quits on `member delete` (`/quit`). Its allow
- * rule (`--allowed-tools=run_shell_command(cafleet)`) narrows the shell tool: any other command
- * is refused by its policy engine without a prompt.
+ * `cafleet` calls unasked (the policy file cafleet writes), asks before any other command (and
+ * a push waits at that prompt), takes `--model`, and quits on `member delete` (`/quit`).
  */
 
 setDefaultTimeout(120_000);
@@ -34,9 +33,9 @@ describe(`Gemini CLI ${GEMINI_VERSION} members`, () => {
     await passesTheModel(fleet, "gemini", "gemini-2.5-pro", "gemini-2.5-pro");
   });
 
-  it("refuses a command outside the allow rule without a prompt (the rule narrows the shell tool), and stays pushable", async () => {
-    const member = await fleet.spawnSettled("Narrowed", "gemini");
-    const marker = join(fleet.cwd, "marker-policy.txt");
+  it("asks before a command outside the allow rule; a push waits at that prompt and is delivered after the person declines it", async () => {
+    const member = await fleet.spawnSettled("Asked", "gemini");
+    const marker = join(fleet.cwd, "marker-permission.txt");
     fleet.server.respond((turn) => {
       if (fleet.isPush(turn, member)) return shell(turn.userText!);
       if (!turn.typed) return text("handled");
@@ -46,18 +45,21 @@ describe(`Gemini CLI ${GEMINI_VERSION} members`, () => {
     fleet.tmux(["send-keys", "-t", member.pane, "-l", "make a marker"]);
     await Bun.sleep(400);
     fleet.tmux(["send-keys", "-t", member.pane, "Enter"]);
-    await until("the refusal to reach the model", () =>
-      fleet.toolResults().includes('{"error":"Tool execution denied by policy."}'),
-    );
-    expect(existsSync(marker)).toBe(false);
-    await fleet.waitForQuiet(member.pane);
-    expect(fleet.screen(member.pane)).not.toContain("Allow execution of");
-    const sent = fleet.send(member.agent_id, "still there?");
+    await fleet.waitForScreen(member.pane, /Allow execution of \[Shell\]\?/);
+    const sent = fleet.send(member.agent_id, "are you there?");
     expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
-      notified: true,
-      held: null,
+      notified: false,
+      held: "permission prompt",
     });
-    await until("the message fetched", () => fleet.delivery(sent.taskId).fetched_at !== null);
+    await Bun.sleep(2500);
+    expect(existsSync(marker)).toBe(false);
+    expect(fleet.screen(member.pane)).toContain("3. No, suggest changes (esc)");
+
+    // The person at the pane declines (Esc); the held push goes in after.
+    fleet.tmux(["send-keys", "-t", member.pane, "Escape"]);
+    await until("the held push as a turn", () => fleet.pushes(member) > 0, 30_000);
+    expect(existsSync(marker)).toBe(false);
+    await until("the held message fetched", () => fleet.delivery(sent.taskId).fetched_at !== null);
   });
 
   it("closes on member delete: /quit quits Gemini CLI, the pane's process exits and the placement is removed", async () => {
