@@ -102,7 +102,8 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
       "--prompt",
       prompt,
     ],
-    // Not measured on a real turn yet (see README): Codex's pauses, the longest known.
+    // Codex's pauses, the longest known: every push in the real-REPL suite was submitted with
+    // them (shorter ones were not tried).
     enterPauseMs: 300,
     exitCommand: "/exit",
     exitEnterPauseMs: 1000,
