@@ -2,8 +2,8 @@
  * bun run test runs this before `bun test`: what the tests need beyond `bun install`. tmux (the
  * member and push tests drive a private tmux server) and Chromium (the browser tests) come from
  * the OS's packages: installed with apt-get when this runs as root, otherwise it stops with one
- * line naming the one command to run. The real-REPL suite's pinned Claude Code and Codex are
- * installed from the npm registry into .repls/ (test/support/repls.ts).
+ * line naming the one command to run. The real-REPL suite's pinned Claude Code, Codex, opencode
+ * and Gemini CLI are installed from the npm registry into .repls/ (test/support/repls.ts).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

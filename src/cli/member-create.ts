@@ -109,7 +109,7 @@ export async function memberCreate(ctx: Context<typeof MEMBER_CREATE>): Promise<
       model,
     }).pane;
   } catch (error) {
-    return fail(`tmux split-window failed: ${messageOf(error)}`);
+    return fail(messageOf(error));
   }
   const paneId = pane.id;
 

@@ -74,7 +74,7 @@ export async function memberRespawn(ctx: Context<typeof MEMBER_RESPAWN>): Promis
       model,
     }).pane;
   } catch (error) {
-    throw new CafleetError(`tmux split-window failed: ${messageOf(error)}`);
+    throw new CafleetError(messageOf(error));
   }
   try {
     await confirmStarted(ctx.env, pane, codingAgent);

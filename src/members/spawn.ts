@@ -1,7 +1,9 @@
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
 import type { CodingAgent } from "../broker/member-prompt.ts";
-import { CafleetError } from "../errors.ts";
-import { BACKENDS } from "../repl/backends.ts";
+import { CafleetError, messageOf } from "../errors.ts";
+import { BACKENDS, type Backend } from "../repl/backends.ts";
 import { type Look, lookAtPane } from "../repl/look.ts";
 import { attachedServer } from "../tmux/argv.ts";
 import type { CallerContext } from "../tmux/context.ts";
@@ -23,9 +25,30 @@ export function databaseDir(env: Env, databaseFile: string): string | null {
   return databaseFile === ":memory:" ? null : dirname(databaseFile);
 }
 
+/** Where a backend's files live: the database's folder, or the default one for other databases. */
+function filesDir(env: Env, databaseFile: string): string {
+  return databaseDir(env, databaseFile) ?? join(homedir(), ".local", "share", "cafleet");
+}
+
+/** Writes (or leaves, when it already holds exactly that) each file the backend's argv names. */
+function writeBackendFiles(backend: Backend, dir: string): void {
+  for (const [name, text] of Object.entries(backend.files ?? {})) {
+    const path = join(dir, name);
+    try {
+      if (existsSync(path) && readFileSync(path, "utf8") === text) continue;
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path, text, { mode: 0o600 });
+    } catch (error) {
+      throw new CafleetError(
+        `could not write ${path}, which the member's REPL reads at start: ${messageOf(error)}. Check that folder's permissions`,
+      );
+    }
+  }
+}
+
 export type Spawned = { pane: PaneRef };
 
-/** Throws CafleetError with the split's failure; the caller rolls the registration back. */
+/** Throws CafleetError with the failure (a file or the split); the caller rolls the registration back. */
 export function spawnPane(
   env: Env,
   caller: CallerContext,
@@ -37,14 +60,22 @@ export function spawnPane(
     model: string | null;
   },
 ): Spawned {
-  const argv = BACKENDS[input.codingAgent].spawnArgv({
+  const backend = BACKENDS[input.codingAgent];
+  const dir = filesDir(env, input.databaseFile);
+  writeBackendFiles(backend, dir);
+  const argv = backend.spawnArgv({
     name: input.name,
     prompt: input.prompt,
     model: input.model,
     databaseDir: databaseDir(env, input.databaseFile),
+    filesDir: dir,
   });
-  const id = splitWindow(caller.windowId, argv, env.CAFLEET_DATABASE_URL);
-  return { pane: { id, server: attachedServer(env) } };
+  try {
+    const id = splitWindow(caller.windowId, argv, env.CAFLEET_DATABASE_URL);
+    return { pane: { id, server: attachedServer(env) } };
+  } catch (error) {
+    throw new CafleetError(`tmux split-window failed: ${messageOf(error)}`);
+  }
 }
 
 const DEFAULT_START_TIMEOUT_SECONDS = 30;

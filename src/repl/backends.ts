@@ -3,6 +3,7 @@
  * prompt, how it is asked to quit, and which screen grammar reads its pane. The verified
  * versions are named in the README; a new backend is one more row.
  */
+import { join } from "node:path";
 import type { CodingAgent } from "../broker/member-prompt.ts";
 
 export type SpawnInput = {
@@ -12,6 +13,8 @@ export type SpawnInput = {
   databaseDir: string | null;
   /** `member create --model`: passed with the backend's own flag; null leaves the REPL's default. */
   model: string | null;
+  /** The folder the backend's `files` are written to before it starts (cafleet's data folder). */
+  filesDir: string;
 };
 
 function modelFlag(flag: string, model: string | null): string[] {
@@ -27,13 +30,28 @@ export type Backend = {
   exitCommand: string;
   /** The same after the exit command, which opens a command popup first. */
   exitEnterPauseMs: number;
+  /** Files the argv names, by file name, with their exact content. */
+  files?: Record<string, string>;
 };
 
 /**
- * opencode reads extra config from this variable: the one permission rule a member needs, its
- * own `cafleet` calls without a prompt each (everything else keeps asking).
+ * opencode reads extra config from this variable: the member's own `cafleet` calls run without a
+ * prompt each, every other command asks. opencode 1.18 runs any command unasked by default, and
+ * its last matching pattern wins, so `*` comes first.
  */
-const OPENCODE_ALLOW_CAFLEET = JSON.stringify({ permission: { bash: { "cafleet *": "allow" } } });
+const OPENCODE_ALLOW_CAFLEET = JSON.stringify({ permission: { bash: { "*": "ask", "cafleet *": "allow" } } });
+
+const GEMINI_POLICY_FILE = "gemini-member-policy.toml";
+
+/** A Gemini CLI policy rule (user tier, above the default "ask" for the shell tool). */
+const GEMINI_ALLOW_CAFLEET = `# Written by cafleet for its Gemini CLI members: their own cafleet calls run without a
+# prompt; every other shell command still asks.
+[[rule]]
+toolName = "run_shell_command"
+commandPrefix = "cafleet"
+decision = "allow"
+priority = 100
+`;
 
 export const BACKENDS: Record<CodingAgent, Backend> = {
   claude: {
@@ -84,26 +102,29 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
       "--prompt",
       prompt,
     ],
-    // Not measured on a real turn yet (see README): Codex's pauses, the longest known.
+    // Codex's pauses, the longest known: every push in the real-REPL suite was submitted with
+    // them (shorter ones were not tried).
     enterPauseMs: 300,
     exitCommand: "/exit",
     exitEnterPauseMs: 1000,
   },
   gemini: {
-    // Gemini CLI 0.61: `--prompt-interactive` runs the member prompt and stays interactive. Its
-    // allow list (deprecated in favour of policy files, still honoured) lets shell commands
-    // starting with `cafleet` run without a prompt; the `=` form keeps the array flag from
-    // swallowing the next argument.
-    spawnArgv: ({ prompt, model }) => [
+    // Gemini CLI 0.61: `--prompt-interactive` runs the member prompt and stays interactive. The
+    // policy file lets shell commands starting with `cafleet` run without a prompt; every other
+    // command still asks. (Its `--allowed-tools=run_shell_command(cafleet)` would instead refuse
+    // every other command outright.) The `=` form keeps the array flag from swallowing the next
+    // argument.
+    spawnArgv: ({ prompt, model, filesDir }) => [
       "gemini",
       ...modelFlag("--model", model),
-      "--allowed-tools=run_shell_command(cafleet)",
+      `--policy=${join(filesDir, GEMINI_POLICY_FILE)}`,
       "--prompt-interactive",
       prompt,
     ],
     enterPauseMs: 300,
     exitCommand: "/quit",
     exitEnterPauseMs: 1000,
+    files: { [GEMINI_POLICY_FILE]: GEMINI_ALLOW_CAFLEET },
   },
 };
 

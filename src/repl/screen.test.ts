@@ -3,7 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { classifyScreen, menuOptions, type ScreenState } from "./screen.ts";
 
-/** Screens captured from the real Claude Code 2.1.328 and Codex 0.169.0 (test/fixtures/screens). */
+/**
+ * Screens captured from the real Claude Code 2.1.328, Codex 0.169.0, opencode 1.18.33 and
+ * Gemini CLI 0.61.0 (test/fixtures/screens).
+ */
 function screen(name: string): string {
   return readFileSync(join(import.meta.dir, "../../test/fixtures/screens", `${name}.txt`), "utf8");
 }
@@ -117,7 +120,22 @@ describe("Gemini CLI's and opencode's screens", () => {
     ["gemini", "gemini-0.61.0-idle", { kind: "idle" }],
     ["gemini", "gemini-0.61.0-busy", { kind: "busy", reason: "working" }],
     ["gemini", "gemini-0.61.0-trust-dialog", { kind: "modal", reason: "dialog" }],
+    ["gemini", "gemini-0.61.0-idle-startup", { kind: "idle" }],
+    ["gemini", "gemini-0.61.0-idle-after-turn", { kind: "idle" }],
+    ["gemini", "gemini-0.61.0-idle-typed", { kind: "draft", text: "draft text that is not submitted" }],
+    ["gemini", "gemini-0.61.0-busy-streaming", { kind: "busy", reason: "working" }],
+    ["gemini", "gemini-0.61.0-busy-thinking", { kind: "busy", reason: "working" }],
+    ["gemini", "gemini-0.61.0-permission-shell", { kind: "modal", reason: "permission prompt" }],
+    ["gemini", "gemini-0.61.0-permission-after-esc", { kind: "idle" }],
     ["opencode", "opencode-1.18.33-idle", { kind: "idle" }],
+    ["opencode", "opencode-1.18.33-idle-startup", { kind: "idle" }],
+    ["opencode", "opencode-1.18.33-idle-after-turn", { kind: "idle" }],
+    ["opencode", "opencode-1.18.33-idle-typed", { kind: "draft", text: "draft text that is not submitted" }],
+    ["opencode", "opencode-1.18.33-busy-tool", { kind: "busy", reason: "working" }],
+    ["opencode", "opencode-1.18.33-busy-streaming", { kind: "busy", reason: "working" }],
+    ["opencode", "opencode-1.18.33-busy-thinking", { kind: "busy", reason: "working" }],
+    ["opencode", "opencode-1.18.33-permission-shell", { kind: "modal", reason: "permission prompt" }],
+    ["opencode", "opencode-1.18.33-permission-after-esc", { kind: "idle" }],
   ])("%s: %s is %p", (repl, name, state) => {
     expect(read(repl, name)).toEqual(state);
   });

@@ -2,8 +2,8 @@
  * Reads a pane's screen the way a person would: is the REPL waiting at an empty prompt, busy,
  * or showing something that must be answered by a human (a modal)? Pushes type only into a
  * recognised idle prompt (tmux.md §10), so every rule here errs towards "not idle".
- * The lines each rule keys on were read off the real Claude Code and Codex
- * (test/fixtures/screens/).
+ * The lines each rule keys on were read off the real Claude Code, Codex, opencode and Gemini
+ * CLI (test/fixtures/screens/).
  */
 
 export type HoldReason =
@@ -122,9 +122,9 @@ function placeholderless(text: string): string {
 }
 
 /**
- * Gemini CLI 0.61 (its idle, busy and trust-dialog screens captured offline; its tool
- * confirmation is read from its source wording, not yet captured): `>   Type your message…`
- * is the empty composer, `(esc to cancel, 6s)` a running turn.
+ * Gemini CLI 0.61 (captured against the scripted model server): `>   Type your message…` is
+ * the empty composer, `(esc to cancel, 6s)` a running turn, `Allow execution of [Shell]?` its
+ * tool confirmation.
  */
 const GEMINI: Grammar = {
   modal: [
@@ -145,9 +145,10 @@ const GEMINI: Grammar = {
 };
 
 /**
- * opencode 1.18 (its idle screen captured offline; busy and permission wording from its TUI,
- * not yet captured): the prompt box is a `┃` column whose first text line is the input and whose
- * last names the agent (`Build · <model>`).
+ * opencode 1.18 (captured against the scripted model server): the prompt box is a `┃` column
+ * whose first text line is the input and whose last names the agent (`Build · <model>`);
+ * `esc interrupt` under it while a turn runs; `△ Permission required` with
+ * `Allow once   Allow always   Reject` at a command outside its allow rules.
  */
 const OPENCODE: Grammar = {
   modal: [{ pattern: /Permission required|Allow once|Allow always/i, reason: "permission prompt" }],

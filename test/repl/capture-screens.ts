@@ -1,10 +1,12 @@
 /**
- * Regenerates the screen corpus under test/fixtures/screens/: drives the real Claude Code and
- * Codex CLI through each state against the scripted model server and saves `capture-pane -p`.
+ * Regenerates the screen corpus under test/fixtures/screens/: drives the real Claude Code,
+ * Codex CLI, opencode and Gemini CLI through each state against the scripted model server and
+ * saves `capture-pane -p`.
  *
- *   bun test/repl/capture-screens.ts [claude|codex] [120x40|80x24]
+ *   bun test/repl/capture-screens.ts [claude|codex|opencode|gemini] [120x40|80x24]
  *
- * The 120x40 files are named `<repl>-<state>.txt`, other sizes `<repl>-<state>.<size>.txt`;
+ * The 120x40 files are named `<repl>-<state>.txt`, other sizes `<repl>-<state>.<size>.txt`
+ * (opencode and Gemini CLI: `<repl>-<version>-<state>…`, 120x40 only);
  * `<repl>-titles[.<size>].tsv` has the pane title (`#{pane_title}`) at each capture.
  * A few screens in the corpus were captured by hand (trust dialogs, key experiments); see README.
  */
@@ -14,15 +16,57 @@ import { join } from "node:path";
 import { ROOT } from "../support/cli.ts";
 import { ask, hang, ModelServer, type Reply, shell, text } from "../support/model-server.ts";
 import { ReplPane } from "../support/repl-pane.ts";
-import { claudeLaunch, codexLaunch, ensureRepls, REPLS_DIR } from "../support/repls.ts";
+import {
+  claudeLaunch,
+  codexLaunch,
+  ensureRepls,
+  GEMINI_VERSION,
+  geminiLaunch,
+  OPENCODE_VERSION,
+  opencodeLaunch,
+  REPLS_DIR,
+  type ReplLaunch,
+  type ReplOptions,
+} from "../support/repls.ts";
 
 const OUT = join(ROOT, "test/fixtures/screens");
 const LINES = Array.from({ length: 8 }, (_, i) => `Line ${i + 1} of the streamed answer.`).join("\n");
 
-type Repl = "claude" | "codex";
+type Repl = "claude" | "codex" | "opencode" | "gemini";
 
 /** The screen text each REPL shows when its input prompt is ready for a new turn. */
-const IDLE: Record<Repl, RegExp> = { claude: /\? for shortcuts/, codex: /\? for shortcuts/ };
+const IDLE: Record<Repl, RegExp> = {
+  claude: /\? for shortcuts/,
+  codex: /\? for shortcuts/,
+  opencode: /ctrl\+p commands/,
+  gemini: /Type your message/,
+};
+
+/**
+ * How each REPL is started for the capture. opencode asks before every command but `sleep` (as
+ * a member asks before every command but its `cafleet` calls); Gemini CLI gets no allow rule,
+ * since a narrowed shell tool refuses other commands instead of asking.
+ */
+const LAUNCH: Record<Repl, (options: ReplOptions) => ReplLaunch> = {
+  claude: claudeLaunch,
+  codex: codexLaunch,
+  opencode: (options) =>
+    opencodeLaunch({
+      ...options,
+      env: {
+        OPENCODE_CONFIG_CONTENT: JSON.stringify({ permission: { bash: { "*": "ask", "sleep *": "allow" } } }),
+      },
+    }),
+  gemini: geminiLaunch,
+};
+
+/** The file name's start: the newer backends' screens carry the version they were read off. */
+const PREFIX: Record<Repl, string> = {
+  claude: "claude",
+  codex: "codex",
+  opencode: `opencode-${OPENCODE_VERSION}`,
+  gemini: `gemini-${GEMINI_VERSION}`,
+};
 
 async function capture(repl: Repl, width: number, height: number): Promise<void> {
   const server = new ModelServer().start();
@@ -30,17 +74,14 @@ async function capture(repl: Repl, width: number, height: number): Promise<void>
   const home = mkdtempSync(join(REPLS_DIR, "homes", `${repl}-`));
   const cwd = mkdtempSync("/tmp/cafleet-screens-");
   const options = { home, cwd, modelUrl: server.url, allow: ["Bash(echo:*)", "Bash(sleep:*)"] };
-  const pane = ReplPane.start(repl === "claude" ? claudeLaunch(options) : codexLaunch(options), cwd, {
-    width,
-    height,
-  });
+  const pane = ReplPane.start(LAUNCH[repl](options), cwd, { width, height });
   const suffix = width === 120 && height === 40 ? "" : `.${width}x${height}`;
   const titles: string[] = [];
   // The pane title is part of the state: Codex shows a spinner there while a reply streams.
   const save = (state: string) => {
-    writeFileSync(join(OUT, `${repl}-${state}${suffix}.txt`), pane.screen());
+    writeFileSync(join(OUT, `${PREFIX[repl]}-${state}${suffix}.txt`), pane.screen());
     titles.push(`${state}\t${pane.format("#{pane_title}")}`);
-    console.log(`${repl}-${state}${suffix}`);
+    console.log(`${PREFIX[repl]}-${state}${suffix}`);
   };
   const idle = () => pane.waitForScreen(IDLE[repl], 30_000);
   // Codex drops an Enter that follows typed text too closely (it reads the burst as a paste).
@@ -67,11 +108,14 @@ async function capture(repl: Repl, width: number, height: number): Promise<void>
     await Bun.sleep(1000);
     save("idle-after-turn");
 
-    await turn("run sleep", shell("sleep 12"), text("slept"));
-    await Bun.sleep(4000);
-    save("busy-tool");
-    await server.waitForTurn((t) => t.toolResult !== undefined && t.userText === "run sleep", 30_000);
-    await pane.waitForScreen(/slept/, 20_000);
+    // Gemini CLI, with no allow rule, asks before `sleep` too (its busy screen is a hand capture).
+    if (repl !== "gemini") {
+      await turn("run sleep", shell("sleep 12"), text("slept"));
+      await Bun.sleep(4000);
+      save("busy-tool");
+      await server.waitForTurn((t) => t.toolResult !== undefined && t.userText === "run sleep", 30_000);
+      await pane.waitForScreen(/slept/, 20_000);
+    }
 
     await turn("stream lines", text(LINES, 10_000));
     await Bun.sleep(5000);
@@ -106,6 +150,15 @@ async function capture(repl: Repl, width: number, height: number): Promise<void>
       save("question-3-options");
       pane.keys("Escape");
       await idle();
+    } else if (repl === "opencode" || repl === "gemini") {
+      await turn("make a marker", shell("touch marker.txt"));
+      await pane.waitForScreen(repl === "opencode" ? /Permission required/ : /Allow execution of/, 20_000);
+      await Bun.sleep(500);
+      save("permission-shell");
+      pane.keys("Escape");
+      await idle();
+      await Bun.sleep(1000);
+      save("permission-after-esc");
     } else {
       await turn(
         "run escalated",
@@ -118,7 +171,7 @@ async function capture(repl: Repl, width: number, height: number): Promise<void>
       await idle();
     }
   } finally {
-    writeFileSync(join(OUT, `${repl}-titles${suffix}.tsv`), `${titles.join("\n")}\n`);
+    writeFileSync(join(OUT, `${PREFIX[repl]}-titles${suffix}.tsv`), `${titles.join("\n")}\n`);
     pane.kill();
     server.stop();
     rmSync(home, { recursive: true, force: true });
@@ -130,9 +183,10 @@ ensureRepls();
 mkdirSync(OUT, { recursive: true });
 const [only, size] = process.argv.slice(2);
 const sizes = size ? [size] : ["120x40", "80x24"];
-for (const repl of ["claude", "codex"] as const) {
+for (const repl of ["claude", "codex", "opencode", "gemini"] as const) {
   if (only && only !== repl) continue;
-  for (const each of sizes) {
+  const newer = repl === "opencode" || repl === "gemini";
+  for (const each of newer ? ["120x40"] : sizes) {
     const [width, height] = each.split("x").map(Number);
     await capture(repl, width ?? 120, height ?? 40);
   }

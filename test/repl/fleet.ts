@@ -1,21 +1,41 @@
 /**
- * A cafleet session whose members are the real Claude Code and Codex: one private tmux server
- * whose first pane is the Director's shell, `claude`, `codex` and `cafleet` (the compiled binary)
- * first on every pane's PATH, both REPLs set up to start offline against one scripted model
- * server, and a database in a folder of its own. The binary under test runs from the Director's
+ * A cafleet session whose members are the real Claude Code, Codex, opencode and Gemini CLI: one
+ * private tmux server whose first pane is the Director's shell, `claude`, `codex`, `opencode`,
+ * `gemini` and `cafleet` (the compiled binary) first on every pane's PATH, every REPL set up to
+ * start offline against one scripted model server, and a database in a folder of its own. The binary under test runs from the Director's
  * pane as it would for a user (TMUX and TMUX_PANE of that pane).
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { CodingAgent } from "../../src/broker/member-prompt.ts";
 import { pushPollLine } from "../../src/broker/push-line.ts";
 import { BINARY, type CliResult, runCafleet } from "../support/cli.ts";
 import { readRows } from "../support/db.ts";
 import { ModelServer, type Reply, shell, type Turn, text } from "../support/model-server.ts";
 import { processesWithHome } from "../support/repl-pane.ts";
-import { claudeLaunch, codexLaunch, ensureRepls, REPLS_DIR } from "../support/repls.ts";
+import {
+  claudeLaunch,
+  codexLaunch,
+  ensureRepls,
+  geminiLaunch,
+  opencodeLaunch,
+  REPLS_DIR,
+} from "../support/repls.ts";
 import { waitFor } from "../support/tmux.ts";
 
 export type Member = { agent_id: string; name: string; pane: string };
+
+/**
+ * A line each REPL shows once its input prompt is drawn (spawnSettled then waits for the screen
+ * to stop changing, which a running turn's spinner never does). opencode and Gemini CLI draw it
+ * before they submit the member prompt: for them spawnSettled first waits for that turn.
+ */
+const PROMPT_DRAWN: Record<CodingAgent, { line: RegExp; firstTurn: boolean }> = {
+  claude: { line: /\? for shortcuts/, firstTurn: false },
+  codex: { line: /\? for shortcuts/, firstTurn: false },
+  opencode: { line: /ctrl\+p commands/, firstTurn: true },
+  gemini: { line: /Type your message/, firstTurn: true },
+};
 
 /** Polls `check` until it holds; fails the test with `what` when `timeoutMs` passes first. */
 export async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -36,7 +56,7 @@ export class ReplFleet {
   private readonly databaseUrl: string;
 
   constructor(label: string) {
-    const { claude, codex } = ensureRepls();
+    const bins = ensureRepls();
     this.server.start();
     mkdirSync(join(REPLS_DIR, "homes"), { recursive: true });
     // Codex refuses to put its helpers under /tmp: HOME lives beside the installed REPLs.
@@ -48,8 +68,7 @@ export class ReplFleet {
     mkdirSync(this.dataDir, { recursive: true });
     const bin = join(this.home, "bin");
     mkdirSync(bin);
-    symlinkSync(claude, join(bin, "claude"));
-    symlinkSync(codex, join(bin, "codex"));
+    for (const [name, target] of Object.entries(bins)) symlinkSync(target, join(bin, name));
     symlinkSync(BINARY, join(bin, "cafleet"));
     this.databaseUrl = `sqlite:///${join(this.dataDir, "cafleet.db")}`;
     const options = {
@@ -65,7 +84,12 @@ export class ReplFleet {
         CAFLEET_TEST_NUDGE_BACKOFF_MS: "none",
       },
     };
-    this.env = { ...codexLaunch(options).env, ...claudeLaunch(options).env };
+    this.env = {
+      ...opencodeLaunch(options).env,
+      ...geminiLaunch(options).env,
+      ...codexLaunch(options).env,
+      ...claudeLaunch(options).env,
+    };
     // Codex runs its shell tool with a login PATH: the folder holding `cafleet` is put back on it.
     appendFileSync(
       join(this.env.CODEX_HOME!, "config.toml"),
@@ -121,14 +145,14 @@ export class ReplFleet {
     this.directorId = session.director.agent_id;
   }
 
-  createMember(name: string, codingAgent: "claude" | "codex"): Member {
-    return this.spawnMember(name, codingAgent).member;
+  createMember(name: string, codingAgent: CodingAgent, extra: string[] = []): Member {
+    return this.spawnMember(name, codingAgent, extra).member;
   }
 
   /** `member create --json`, keeping what it wrote to stderr (warnings). */
   spawnMember(
     name: string,
-    codingAgent: "claude" | "codex",
+    codingAgent: CodingAgent,
     extra: string[] = [],
   ): { member: Member; stderr: string } {
     const result = this.cafleet([
@@ -234,10 +258,16 @@ export class ReplFleet {
   private readonly spawned: Member[] = [];
 
   /** A member whose REPL is up and settled at its prompt; `dismissMembers` removes it again. */
-  async spawnSettled(name: string, codingAgent: "claude" | "codex"): Promise<Member> {
-    const member = this.createMember(name, codingAgent);
+  async spawnSettled(name: string, codingAgent: CodingAgent, extra: string[] = []): Promise<Member> {
+    const member = this.createMember(name, codingAgent, extra);
     this.spawned.push(member);
-    await this.waitForScreen(member.pane, /\? for shortcuts/);
+    const drawn = PROMPT_DRAWN[codingAgent];
+    if (drawn.firstTurn)
+      await this.server.waitForTurn(
+        (turn) => turn.userText?.includes(`your agent_id is ${member.agent_id}.`) ?? false,
+        45_000,
+      );
+    await this.waitForScreen(member.pane, drawn.line);
     await this.waitForQuiet(member.pane);
     return member;
   }
@@ -274,6 +304,37 @@ export class ReplFleet {
       if (!turn.typed) return after(turn);
       return text("ready");
     };
+  }
+
+  /**
+   * A member's whole round on one message, as its model would script it: the push runs the typed
+   * poll; the poll's output (which names the task) gets an ack; the ack's output gets a reply to
+   * the Director (`send --reply-to`); the reply's output ends the turn with `done`.
+   */
+  answersAndReplies(member: Member, message: string, reply: string): (turn: Turn) => Reply {
+    const cafleet = `cafleet --session-id ${this.sessionId}`;
+    let taskId = "";
+    return (turn) => {
+      if (this.isPush(turn, member)) return shell(turn.userText!);
+      const output = turn.toolResult ?? "";
+      if (turn.typed) return text("ready");
+      // The ack's and the reply's outputs quote the message too: they are matched first.
+      if (output.includes("Message sent.")) return text("done");
+      if (output.includes("Message acknowledged."))
+        return shell(
+          `${cafleet} send --agent-id ${member.agent_id} --to ${this.directorId} --reply-to ${taskId} --text "${reply}"`,
+        );
+      if (output.includes(message)) {
+        taskId = /task ([0-9a-f-]{36})/.exec(output)?.[1] ?? "no-task-id-in-the-poll-output";
+        return shell(`${cafleet} ack --agent-id ${member.agent_id} --task-id ${taskId}`);
+      }
+      return text("handled");
+    };
+  }
+
+  /** The members of the session as `member list --json` prints them. */
+  memberList(): { agent_id: string; model: string | null; placement: { coding_agent: string } }[] {
+    return this.json(["--session-id", this.sessionId, "member", "list", "--agent-id", this.directorId]);
   }
 
   sql<T>(query: string, ...params: string[]): T[] {

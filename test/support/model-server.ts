@@ -1,11 +1,13 @@
 /**
- * A scripted model server on 127.0.0.1 for real Claude Code and Codex CLI runs: Anthropic
- * `POST /v1/messages` and OpenAI `POST /v1/responses`, both streamed as SSE. Each test scripts
- * the agent's turns (`respond` or a queue of replies); the clients' side requests (titles,
- * token counts, model lists) are answered harmlessly and never consume a scripted turn.
+ * A scripted model server on 127.0.0.1 for real Claude Code, Codex CLI, opencode and Gemini CLI
+ * runs: Anthropic `POST /v1/messages` (Claude Code, and opencode's bundled `anthropic` provider),
+ * OpenAI `POST /v1/responses` and Gemini `POST /v1beta/models/<model>:streamGenerateContent`, all
+ * streamed as SSE. Each test scripts the agent's turns (`respond` or a queue of replies); the
+ * clients' side requests (titles, token counts, model lists, Gemini's routing and JSON checks)
+ * are answered harmlessly and never consume a scripted turn.
  */
 
-export type Api = "anthropic" | "openai";
+export type Api = "anthropic" | "openai" | "gemini";
 
 /** What the model does on one turn. */
 export type Reply =
@@ -18,7 +20,8 @@ export type Reply =
 
 export const text = (body: string, overMs?: number): Reply => ({ kind: "text", text: body, overMs });
 /**
- * A Bash tool call (Claude) or an `exec_command` function call (Codex) of exactly `command`.
+ * A Bash tool call (Claude; `bash` for opencode), an `exec_command` function call (Codex) or a
+ * `run_shell_command` function call (Gemini CLI) of exactly `command`.
  * `escalate` asks Codex to run it outside its sandbox, which is what makes Codex show its
  * approval prompt under `--ask-for-approval on-request`.
  */
@@ -47,8 +50,10 @@ export const hang = (ms: number, then: Reply): Reply => ({ kind: "hang", ms, the
 
 export type Turn = {
   api: Api;
-  /** 0 for the first scripted turn of this server, counted across both APIs. */
+  /** 0 for the first scripted turn of this server, counted across all APIs. */
   index: number;
+  /** The model the REPL asked for (the request's `model`, or Gemini's from its URL). */
+  model: string | undefined;
   /** The user's typed text of the newest user message that has any (system reminders left out). */
   userText: string | undefined;
   /** The output of the tool call this request answers, when the request answers one. */
@@ -74,7 +79,12 @@ export type LoggedRequest = {
 export type Responder = (turn: Turn) => Reply | Promise<Reply>;
 
 type Json = Record<string, unknown>;
-type Sse = { event: string; data: Json; delayMs?: number };
+/** One SSE event; Gemini's stream has `data:` lines only (no `event`). */
+type Sse = { event?: string; data: Json; delayMs?: number };
+
+/** The Anthropic tool a shell reply calls: Claude Code's `Bash`, opencode's `bash`. */
+const ANTHROPIC_SHELL_TOOLS = ["Bash", "bash"];
+const GEMINI_PATH = /^\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent|countTokens)$/;
 
 export class ModelServer {
   readonly requests: LoggedRequest[] = [];
@@ -145,20 +155,40 @@ export class ModelServer {
     }
     if (req.method === "POST" && path === "/v1/messages") {
       entry.api = "anthropic";
-      if (toolNames(body).includes("Bash")) {
+      const shellTool = ANTHROPIC_SHELL_TOOLS.find((name) => toolNames(body).includes(name));
+      if (shellTool) {
         entry.kind = "turn";
-        entry.turn = this.decode("anthropic", body);
+        entry.turn = this.decode("anthropic", body, stringOr(body.model));
       } else {
         entry.kind = "side";
       }
       const reply = entry.turn ? await this.nextReply(entry.turn) : sideReply();
-      return anthropicResponse(body, reply, () => this.id());
+      return anthropicResponse(body, reply, () => this.id(), shellTool ?? "Bash");
+    }
+    const gemini = req.method === "POST" ? GEMINI_PATH.exec(path) : null;
+    if (gemini) {
+      entry.api = "gemini";
+      const [, model, method] = gemini;
+      if (method === "countTokens") {
+        entry.kind = "side";
+        return Response.json({ totalTokens: 100 });
+      }
+      if (method === "streamGenerateContent" && geminiFunctions(body).includes("run_shell_command")) {
+        entry.kind = "turn";
+        entry.turn = this.decode("gemini", body, model);
+        return geminiStream(await this.nextReply(entry.turn), model!);
+      }
+      entry.kind = "side";
+      const reply = text(geminiSideText(body));
+      return method === "generateContent"
+        ? Response.json(geminiChunk(geminiParts(settle(reply).reply), model!, true))
+        : geminiStream(reply, model!);
     }
     if (req.method === "POST" && path === "/v1/responses") {
       entry.api = "openai";
       if (toolNames(body).includes("exec_command") && !isStructuredOutput(body)) {
         entry.kind = "turn";
-        entry.turn = this.decode("openai", body);
+        entry.turn = this.decode("openai", body, stringOr(body.model));
       } else {
         entry.kind = "side";
       }
@@ -175,11 +205,15 @@ export class ModelServer {
     );
   }
 
-  private decode(api: Api, body: Json): Turn {
+  private decode(api: Api, body: Json, model: string | undefined): Turn {
     const index = this.turnCount++;
-    return api === "anthropic"
-      ? { api, index, body, ...decodeAnthropic(body) }
-      : { api, index, body, ...decodeOpenai(body) };
+    const decoded =
+      api === "anthropic"
+        ? decodeAnthropic(body)
+        : api === "openai"
+          ? decodeOpenai(body)
+          : decodeGemini(body);
+    return { api, index, model, body, ...decoded };
   }
 
   private async nextReply(turn: Turn): Promise<Reply> {
@@ -202,6 +236,8 @@ function parseJson(raw: string): Json {
     return {};
   }
 }
+
+const stringOr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 function toolNames(body: Json): string[] {
   const tools = Array.isArray(body.tools) ? (body.tools as Json[]) : [];
@@ -266,6 +302,59 @@ function decodeOpenai(body: Json): Pick<Turn, "userText" | "toolResult" | "typed
   };
 }
 
+/** The function names Gemini CLI offers: `tools[].functionDeclarations[].name`. */
+function geminiFunctions(body: Json): string[] {
+  const tools = Array.isArray(body.tools) ? (body.tools as Json[]) : [];
+  return tools.flatMap((tool) =>
+    Array.isArray(tool.functionDeclarations)
+      ? (tool.functionDeclarations as Json[]).map((declaration) => String(declaration.name))
+      : [],
+  );
+}
+
+type GeminiPart = { text?: string; functionCall?: Json; functionResponse?: Json };
+
+function decodeGemini(body: Json): Pick<Turn, "userText" | "toolResult" | "typed"> {
+  const contents = Array.isArray(body.contents) ? (body.contents as Json[]) : [];
+  const users = contents.filter((content) => content.role === "user");
+  const partsOf = (content: Json | undefined) =>
+    Array.isArray(content?.parts) ? (content.parts as GeminiPart[]) : [];
+  let userText: string | undefined;
+  for (const content of users)
+    for (const part of partsOf(content))
+      if (typeof part.text === "string" && !isReminder(part.text)) userText = part.text;
+  const last = partsOf(contents.at(-1));
+  const response = last.find((part) => part.functionResponse)?.functionResponse;
+  const output = (response?.response as Json | undefined)?.output ?? response?.response;
+  return {
+    userText,
+    toolResult: response ? flattenText(output) : undefined,
+    typed: last.some((part) => typeof part.text === "string" && !isReminder(part.text)),
+  };
+}
+
+/**
+ * Gemini CLI's side calls want JSON of a schema (the model router's complexity score, the
+ * next-speaker check): the smallest object that fits it, or plain text when there is none.
+ */
+function geminiSideText(body: Json): string {
+  const config = (body.generationConfig ?? {}) as Json;
+  const schema = (config.responseJsonSchema ?? config.responseSchema) as Json | undefined;
+  return schema ? JSON.stringify(sampleOf(schema)) : "Scripted session";
+}
+
+function sampleOf(schema: Json): unknown {
+  const type = String(schema.type ?? "object").toLowerCase();
+  if (type === "object") {
+    const properties = (schema.properties ?? {}) as Record<string, Json>;
+    return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, sampleOf(value)]));
+  }
+  if (type === "array") return [];
+  if (type === "integer" || type === "number") return 1;
+  if (type === "boolean") return false;
+  return Array.isArray(schema.enum) && schema.enum.length > 0 ? schema.enum[0] : "scripted";
+}
+
 function flattenText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) return content.map((part) => flattenText((part as Json).text ?? part)).join("");
@@ -287,8 +376,9 @@ function sseResponse(events: Sse[]): Response {
     async start(controller) {
       for (const { event, data, delayMs } of events) {
         if (delayMs) await Bun.sleep(delayMs);
+        const head = event ? `event: ${event}\n` : "";
         try {
-          controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+          controller.enqueue(encoder.encode(`${head}data: ${JSON.stringify(data)}\n\n`));
         } catch {
           return; // the client went away (interrupted turn)
         }
@@ -313,6 +403,7 @@ function settle(reply: Reply): { delayMs: number; reply: Immediate } {
 function anthropicBlocks(
   reply: Immediate,
   id: () => string,
+  shellTool: string,
 ): { blocks: Json[]; deltas: Sse[][]; stop: string } {
   if (reply.kind === "text") {
     const deltas = chunks(reply.text, reply.overMs).map(({ piece, delayMs }) => ({
@@ -322,7 +413,7 @@ function anthropicBlocks(
     }));
     return { blocks: [{ type: "text", text: reply.text }], deltas: [deltas], stop: "end_turn" };
   }
-  const { name, input } = anthropicToolCall(reply);
+  const { name, input } = anthropicToolCall(reply, shellTool);
   const tool = { type: "tool_use", id: `toolu_${id()}`, name, input };
   const toolDelta: Sse = {
     event: "content_block_delta",
@@ -342,10 +433,13 @@ function anthropicBlocks(
   return { blocks, deltas, stop: "tool_use" };
 }
 
-function anthropicToolCall(reply: Exclude<Immediate, { kind: "text" }>): { name: string; input: Json } {
+function anthropicToolCall(
+  reply: Exclude<Immediate, { kind: "text" }>,
+  shellTool: string,
+): { name: string; input: Json } {
   switch (reply.kind) {
     case "shell":
-      return { name: "Bash", input: { command: reply.command, description: `Run ${reply.command}` } };
+      return { name: shellTool, input: { command: reply.command, description: `Run ${reply.command}` } };
     case "mcp":
       return { name: `mcp__${reply.server}__${reply.tool}`, input: reply.input };
     case "search":
@@ -367,10 +461,10 @@ function anthropicToolCall(reply: Exclude<Immediate, { kind: "text" }>): { name:
   }
 }
 
-function anthropicResponse(body: Json, reply: Reply, id: () => string): Response {
+function anthropicResponse(body: Json, reply: Reply, id: () => string, shellTool: string): Response {
   const model = String(body.model ?? "claude-scripted");
   const { delayMs, reply: content } = settle(reply);
-  const { blocks, deltas, stop } = anthropicBlocks(content, id);
+  const { blocks, deltas, stop } = anthropicBlocks(content, id, shellTool);
   const usage = { input_tokens: 100, output_tokens: 20 };
   if (body.stream !== true) {
     return Response.json({
@@ -509,4 +603,44 @@ function openaiEvents(reply: Reply, id: () => string): Sse[] {
     },
   });
   return events;
+}
+
+/** A reply as Gemini content parts: its text, then a `run_shell_command` call for a shell turn. */
+function geminiParts(reply: Immediate): GeminiPart[] {
+  const said = reply.kind === "text" || reply.kind === "shell" ? reply.text : undefined;
+  const parts: GeminiPart[] = said ? [{ text: said }] : [];
+  if (reply.kind === "shell")
+    parts.push({
+      functionCall: {
+        name: "run_shell_command",
+        args: { command: reply.command, description: `Run ${reply.command}` },
+      },
+    });
+  if (reply.kind === "ask" || reply.kind === "mcp" || reply.kind === "search")
+    throw new Error(`model server: the Gemini API has no scripted ${reply.kind} reply`);
+  return parts;
+}
+
+function geminiChunk(parts: GeminiPart[], model: string, last: boolean): Json {
+  return {
+    candidates: [{ content: { role: "model", parts }, index: 0, ...(last ? { finishReason: "STOP" } : {}) }],
+    usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, totalTokenCount: 120 },
+    modelVersion: model,
+  };
+}
+
+/** `:streamGenerateContent?alt=sse`: the text in pieces over `overMs`, the last chunk with finishReason. */
+function geminiStream(reply: Reply, model: string): Response {
+  const { delayMs, reply: content } = settle(reply);
+  const parts = geminiParts(content);
+  const events: Sse[] = [];
+  if (content.kind === "text" && content.overMs) {
+    for (const { piece, delayMs: gap } of chunks(content.text, content.overMs))
+      events.push({ data: geminiChunk([{ text: piece }], model, false), delayMs: gap });
+    events.push({ data: geminiChunk([{ text: "" }], model, true) });
+  } else {
+    events.push({ data: geminiChunk(parts, model, true) });
+  }
+  events[0]!.delayMs = (events[0]!.delayMs ?? 0) + delayMs;
+  return sseResponse(events);
 }

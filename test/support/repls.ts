@@ -1,7 +1,8 @@
 /**
- * The pinned real REPLs (Claude Code and Codex CLI) for the real-REPL tests: installed from the
- * npm registry into `.repls/` at the repo root (gitignored), and the HOME, config files and
- * environment that make each start offline, against a scripted model server, with no dialogs.
+ * The pinned real REPLs (Claude Code, Codex CLI, opencode and Gemini CLI) for the real-REPL
+ * tests: installed from the npm registry into `.repls/` at the repo root (gitignored), and the
+ * HOME, config files and environment that make each start offline, against a scripted model
+ * server, with no dialogs.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { ROOT } from "./cli.ts";
 
 export const CLAUDE_VERSION = "2.1.328";
 export const CODEX_VERSION = "0.169.0";
+export const OPENCODE_VERSION = "1.18.33";
+export const GEMINI_VERSION = "0.61.0";
 
 export const REPLS_DIR = join(ROOT, ".repls");
 const MODULES = join(REPLS_DIR, "node_modules");
@@ -32,10 +35,18 @@ export const CODEX_BIN = join(
   "bin",
   "codex",
 );
+/**
+ * `opencode-ai`'s `bin/opencode.exe` is a placeholder its postinstall replaces with the binary of
+ * the platform package (also a plain optional dependency from the registry): run that one.
+ */
+export const OPENCODE_BIN = join(MODULES, `opencode-linux-${ARCH}`, "bin", "opencode");
+/** Gemini CLI is one bundled Node script (`#!/usr/bin/env node`); the pane's process is `node`. */
+export const GEMINI_BIN = join(MODULES, "@google", "gemini-cli", "bundle", "gemini.js");
 
 /** A fake key in Anthropic's shape; Claude Code approves custom keys by their last 20 characters. */
 export const FAKE_ANTHROPIC_KEY = "sk-ant-api03-cafleet-scripted-model-server-key-0123456789abcdef";
 export const FAKE_OPENAI_KEY = "sk-cafleet-scripted-model-server";
+export const FAKE_GEMINI_KEY = "cafleet-scripted-model-server-gemini-key";
 
 function installedVersion(pkg: string): string | undefined {
   const manifest = join(MODULES, pkg, "package.json");
@@ -48,13 +59,19 @@ function installed(): boolean {
     installedVersion("@anthropic-ai/claude-code") === CLAUDE_VERSION &&
     installedVersion(`@anthropic-ai/claude-code-linux-${ARCH}`) === CLAUDE_VERSION &&
     installedVersion("@openai/codex") === CODEX_VERSION &&
+    installedVersion(`opencode-linux-${ARCH}`) === OPENCODE_VERSION &&
+    installedVersion("@google/gemini-cli") === GEMINI_VERSION &&
     existsSync(CLAUDE_BIN) &&
-    existsSync(CODEX_BIN)
+    existsSync(CODEX_BIN) &&
+    existsSync(OPENCODE_BIN) &&
+    existsSync(GEMINI_BIN)
   );
 }
 
-/** Installs the pinned REPLs into `.repls/` unless they are already there (about 20 s, ~750 MB). */
-export function ensureRepls(): { claude: string; codex: string } {
+export type ReplBins = { claude: string; codex: string; opencode: string; gemini: string };
+
+/** Installs the pinned REPLs into `.repls/` unless they are already there (about 30 s, ~1.3 GB). */
+export function ensureRepls(): ReplBins {
   if (!installed()) {
     mkdirSync(REPLS_DIR, { recursive: true });
     const argv = [
@@ -68,13 +85,15 @@ export function ensureRepls(): { claude: string; codex: string } {
       REPLS_DIR,
       `@anthropic-ai/claude-code@${CLAUDE_VERSION}`,
       `@openai/codex@${CODEX_VERSION}`,
+      `opencode-ai@${OPENCODE_VERSION}`,
+      `@google/gemini-cli@${GEMINI_VERSION}`,
     ];
     const result = Bun.spawnSync(argv, { cwd: REPLS_DIR, stdout: "pipe", stderr: "pipe" });
     if (result.exitCode !== 0 || !installed()) {
       throw new Error(`installing the pinned REPLs failed: ${argv.join(" ")}\n${result.stderr.toString()}`);
     }
   }
-  return { claude: CLAUDE_BIN, codex: CODEX_BIN };
+  return { claude: CLAUDE_BIN, codex: CODEX_BIN, opencode: OPENCODE_BIN, gemini: GEMINI_BIN };
 }
 
 /** What a REPL needs to run: its argv (executable first) and the whole environment. */
@@ -201,4 +220,84 @@ export function codexLaunch(options: ReplOptions): ReplLaunch {
 /** Codex 0.169's flags for "edits allowed, commands asked" (it rejects `--approval-mode`). */
 export function codexArgs(): string[] {
   return ["--ask-for-approval", "on-request", "--sandbox", "workspace-write", "--no-daemon"];
+}
+
+/** The model opencode starts with: a row of the models list bundled in its binary. */
+export const OPENCODE_DEFAULT_MODEL = "anthropic/claude-sonnet-4-5";
+
+/**
+ * opencode, offline: its bundled `anthropic` provider with `baseURL` on the model server (no
+ * provider package is downloaded), the models list bundled in the binary instead of models.dev,
+ * no auto-update, no sharing, no LSP downloads. Its background install of `@opencode-ai/plugin`
+ * into the config folder goes to a dead registry address and fails at once. The member's allow
+ * rule comes from the backend's argv (`OPENCODE_CONFIG_CONTENT`), merged over this file.
+ */
+export function opencodeLaunch(options: ReplOptions): ReplLaunch {
+  const { home } = options;
+  const configDir = join(home, ".config", "opencode");
+  mkdirSync(configDir, { recursive: true });
+  writeFileSync(
+    join(configDir, "opencode.json"),
+    JSON.stringify(
+      {
+        $schema: "https://opencode.ai/config.json",
+        model: OPENCODE_DEFAULT_MODEL,
+        autoupdate: false,
+        share: "disabled",
+        provider: {
+          anthropic: { options: { baseURL: `${options.modelUrl}/v1`, apiKey: FAKE_ANTHROPIC_KEY } },
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  return {
+    argv: [OPENCODE_BIN, ...(options.args ?? [])],
+    env: baseEnv(home, {
+      OPENCODE_DISABLE_AUTOUPDATE: "1",
+      OPENCODE_DISABLE_MODELS_FETCH: "1",
+      OPENCODE_DISABLE_SHARE: "1",
+      OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
+      npm_config_registry: DEAD_REGISTRY,
+      NPM_CONFIG_REGISTRY: DEAD_REGISTRY,
+      ...options.env,
+    }),
+  };
+}
+
+/** Port 9 (discard) on loopback: nothing listens, so a package fetch fails at once. */
+const DEAD_REGISTRY = "http://127.0.0.1:9/";
+
+/**
+ * Gemini CLI, offline: an API key and `GOOGLE_GEMINI_BASE_URL` on the model server (the Gemini
+ * API's `streamGenerateContent`), and `~/.gemini/settings.json` with the folder-trust dialog,
+ * auto-update, usage statistics, telemetry and the IDE nudge off.
+ */
+export function geminiLaunch(options: ReplOptions): ReplLaunch {
+  const { home } = options;
+  const dir = join(home, ".gemini");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "settings.json"),
+    JSON.stringify(
+      {
+        general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+        security: { folderTrust: { enabled: false }, auth: { selectedType: "gemini-api-key" } },
+        privacy: { usageStatisticsEnabled: false },
+        telemetry: { enabled: false },
+        ide: { enabled: false, hasSeenNudge: true },
+      },
+      null,
+      2,
+    ),
+  );
+  return {
+    argv: [GEMINI_BIN, ...(options.args ?? [])],
+    env: baseEnv(home, {
+      GEMINI_API_KEY: FAKE_GEMINI_KEY,
+      GOOGLE_GEMINI_BASE_URL: options.modelUrl,
+      ...options.env,
+    }),
+  };
 }

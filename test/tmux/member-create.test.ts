@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type DirectorSession, MemberHarness } from "./harness.ts";
 
@@ -146,7 +147,7 @@ describe("member create", () => {
         "gemini",
         "--model",
         "opus-x",
-        "--allowed-tools=run_shell_command(cafleet)",
+        "--policy=<database folder>/gemini-member-policy.toml",
         "--prompt-interactive",
         "go",
       ],
@@ -161,7 +162,9 @@ describe("member create", () => {
       "go",
     ]);
     const argv = await h.argvOf(member.placement.tmux_pane_id);
-    expect(argv.slice(0, argvStart.length)).toEqual(argvStart);
+    // The table is built before the harness exists: the folder is filled in here.
+    const expected = argvStart.map((arg) => arg.replace("<database folder>", h.dir));
+    expect(argv.slice(0, expected.length)).toEqual(expected);
     const listed = JSON.parse(h.member(session, "list", [], { json: true }).stdout) as {
       agent_id: string;
       model: string | null;
@@ -173,6 +176,24 @@ describe("member create", () => {
     const deleted = h.member(session, "delete", ["--member-id", member.agent_id]);
     expect(deleted.stdout).toContain("(closed)");
     expect(h.inputOf(member.placement.tmux_pane_id).at(-1)).toBe(agent === "gemini" ? "/quit" : "/exit");
+  });
+
+  it("writes the Gemini CLI policy its argv names beside the database: cafleet calls allowed, owner-only", () => {
+    const member = h.createMember(session, "Policed", ["--coding-agent", "gemini"]);
+    const policy = join(h.dir, "gemini-member-policy.toml");
+    expect(
+      readFileSync(policy, "utf8")
+        .split("\n")
+        .filter((line) => line && !line.startsWith("#")),
+    ).toEqual([
+      "[[rule]]",
+      'toolName = "run_shell_command"',
+      'commandPrefix = "cafleet"',
+      'decision = "allow"',
+      "priority = 100",
+    ]);
+    expect(statSync(policy).mode & 0o777).toBe(0o600);
+    expect(h.member(session, "delete", ["--member-id", member.agent_id]).exitCode).toBe(0);
   });
 
   it("passes names and prompts with shell and tmux syntax through as plain characters", async () => {
