@@ -119,7 +119,11 @@ ALTER TABLE agent_placements ADD COLUMN finding_reported_at TEXT;
 -- delivery of a broadcast is, so a search filtered to one recipient finds that recipient's copy,
 -- and the search shows one hit per broadcast. unicode61 without extra token characters splits
 -- `send_message` and `src/db.ts` into words: a query term is searched as a phrase, so
--- `send_message` still finds only the adjacent words and `message` finds it too.
+-- `send_message` still finds only the adjacent words and `message` finds it too. The last term
+-- is a prefix (search as one types): FTS5 gathers a prefix's words into one list before it can
+-- read the newest, which for a common two- to four-letter start is most of the history (measured:
+-- 30 ms for `th` on 100,000 messages); an index of those prefixes reads as one word (0.1 ms) and
+-- triples the index's size (about 90 bytes a message without it).
 CREATE VIEW message_bodies AS
   SELECT rowid AS task_rowid,
     CASE WHEN NOT json_valid(task_json) THEN NULL
@@ -134,7 +138,8 @@ CREATE VIEW message_bodies AS
     END AS body
   FROM tasks WHERE type <> 'broadcast_summary';
 CREATE VIRTUAL TABLE message_search USING fts5(
-  body, content = 'message_bodies', content_rowid = 'task_rowid', tokenize = 'unicode61 remove_diacritics 2'
+  body, content = 'message_bodies', content_rowid = 'task_rowid', tokenize = 'unicode61 remove_diacritics 2',
+  prefix = '2 3 4'
 );
 CREATE TRIGGER message_search_insert AFTER INSERT ON tasks WHEN new.type <> 'broadcast_summary' BEGIN
   INSERT INTO message_search (rowid, body) SELECT task_rowid, body FROM message_bodies WHERE task_rowid = new.rowid;

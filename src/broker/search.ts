@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { UsageError } from "../errors.ts";
 import type { SearchHit } from "../server/model.ts";
+import { SEARCH_LIMIT } from "./search-limit.ts";
 import { buildSnippet, CLOSE_MARK, OPEN_MARK } from "./snippet.ts";
 import { MESSAGE_COLUMNS, MESSAGE_NAME_JOINS, type MessageRow, toMessage } from "./timeline.ts";
 
@@ -9,8 +10,6 @@ import { MESSAGE_COLUMNS, MESSAGE_NAME_JOINS, type MessageRow, toMessage } from 
  * whose sender is an agent of the session (data-model.md §8.3), one hit per broadcast, newest
  * first, each with a snippet around its match.
  */
-
-export const SEARCH_LIMIT = { default: 50, max: 200 };
 
 export const EMPTY_QUERY = "search query is empty: give at least one word to search for";
 
