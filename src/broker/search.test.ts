@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
 import { registerAgent } from "./agents.ts";
-import { EMPTY_QUERY, matchExpression, searchMessages } from "./search.ts";
+import { EMPTY_QUERY, matchExpressions, searchMessages } from "./search.ts";
 import { buildSnippet, CLOSE_MARK, OPEN_MARK } from "./snippet.ts";
 import { ackTask, cancelTask, sendBroadcast, sendUnicast } from "./tasks.ts";
 
@@ -41,25 +41,28 @@ function found(query: string, options: { agentId?: string; limit?: number } = {}
   });
 }
 
-describe("matchExpression", () => {
+describe("matchExpressions", () => {
   it.each([
-    ["review", '"review"*'],
-    ["flaky test", '"flaky" "test"*'],
-    ['say "hi"', '"say" """hi"""*'],
-    ["a OR b", '"a" "OR" "b"'],
-    ["NEAR(x y)", '"NEAR(x" "y)"*'],
-    ["-x col:val", '"-x" "col:val"*'],
-    ["x", '"x"'],
-    ["  spaced\n\tout  ", '"spaced" "out"*'],
-    ["日本", '"日本"*'],
-    ["a\u0000b", '"a" "b"'],
-  ])("quotes %p as %p", (query, expression) => {
-    expect(matchExpression(query)).toBe(expression);
+    ["review", ['"review"', '"review"*']],
+    ["flaky test", ['"flaky" "test"', '"flaky" "test"*']],
+    ['say "hi"', ['"say" """hi"""', '"say" """hi"""*']],
+    ["a OR b", ['"a" "OR" "b"']],
+    ["NEAR(x yz)", ['"NEAR(x" "yz)"', '"NEAR(x" "yz)"*']],
+    ["-x col:val", ['"-x" "col:val"', '"-x" "col:val"*']],
+    ["x", ['"x"']],
+    ["v1.0", ['"v1.0"']],
+    ["v1.10", ['"v1.10"', '"v1.10"*']],
+    ["x-", ['"x-"']],
+    ["  spaced\n\tout  ", ['"spaced" "out"', '"spaced" "out"*']],
+    ["日本", ['"日本"', '"日本"*']],
+    ["a\u0000b", ['"a" "b"']],
+  ])("quotes %p as %p", (query, expressions) => {
+    expect(matchExpressions(query)).toEqual(expressions);
   });
 
   it("refuses a blank query and has nothing to search for in NULs", () => {
-    for (const blank of ["", "   ", "\n\t"]) expect(() => matchExpression(blank)).toThrow(EMPTY_QUERY);
-    expect(matchExpression("\u0000\u0000")).toBeNull();
+    for (const blank of ["", "   ", "\n\t"]) expect(() => matchExpressions(blank)).toThrow(EMPTY_QUERY);
+    expect(matchExpressions("\u0000\u0000")).toBeNull();
   });
 });
 
@@ -234,6 +237,17 @@ describe("searchMessages", () => {
     expect(found("release", { agentId: carol })).toEqual([{ task: toCarol, snippet: "[release] at noon" }]);
     // The summary's own text is not indexed.
     expect(found("recipients")).toEqual([]);
+  });
+
+  it("takes the last word as a prefix only when the whole word does not fill the page", () => {
+    const whole = [send(alice, bob, "merge now"), send(alice, bob, "merge later")];
+    const longer = send(alice, bob, "merged already");
+    expect(found("merge", { limit: 2 }).map((hit) => hit.task)).toEqual([whole[1]!.id, whole[0]!.id]);
+    expect(found("merge", { limit: 3 }).map((hit) => hit.task)).toEqual([
+      longer.id,
+      whole[1]!.id,
+      whole[0]!.id,
+    ]);
   });
 
   it("stops at the limit, newest first", () => {
