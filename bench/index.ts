@@ -15,6 +15,7 @@ import { type Row, renderTable, writeResults } from "./lib/table.ts";
 import { mcpFigures } from "./mcp.ts";
 import { pollBytes } from "./poll-bytes.ts";
 import { pushLatency } from "./push-latency.ts";
+import { searchFigures } from "./search.ts";
 import { serverFigures } from "./server.ts";
 import { throughput } from "./throughput.ts";
 
@@ -27,6 +28,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "fan-out", run: fanOut },
   { name: "poll-bytes", run: pollBytes },
   { name: "server", run: serverFigures },
+  { name: "search", run: searchFigures },
   { name: "mcp", run: mcpFigures },
   { name: "binary", run: binaryFigures },
 ];
