@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { agentCard } from "../../src/broker/agents.ts";
 import { messageBody, seededRandom } from "./bodies.ts";
+import { insertThenIndex } from "./bulk-index.ts";
 
 /**
  * A message history for the search figure, written by direct INSERTs in one transaction through
@@ -8,10 +9,7 @@ import { messageBody, seededRandom } from "./bodies.ts";
  * `sessions` sessions of `agentsPerSession` agents, the first session holding `mainShare` of
  * them, one message in twenty a broadcast (a summary and a delivery per peer), timestamps
  * rising with the rowid over the past three months.
- *
- * The insert trigger is set aside while the rows go in and the index is filled at the end the way
- * version 6's migration fills it: FTS5 flushes its pending terms at every statement savepoint, and
- * a trigger runs inside one per row (about 0.1 ms a row: minutes for a million). Task ids are
+ * The search index is filled once at the end (bench/lib/bulk-index.ts). Task ids are
  * time-ordered UUIDs, so the task_id index grows at its end instead of at random pages.
  */
 export type SearchHistoryShape = {
@@ -47,10 +45,6 @@ export function seedSearchHistory(db: Database, shape: SearchHistoryShape, seed 
   const sessions: SearchSession[] = [];
   db.transaction(() => {
     db.run("PRAGMA defer_foreign_keys = ON");
-    const trigger = db
-      .query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'message_search_insert'")
-      .get() as { sql: string };
-    db.run("DROP TRIGGER message_search_insert");
     for (let s = 0; s < shape.sessions; s++) {
       const sessionId = crypto.randomUUID();
       const agentIds = Array.from({ length: shape.agentsPerSession }, () => crypto.randomUUID());
@@ -104,30 +98,39 @@ export function seedSearchHistory(db: Database, shape: SearchHistoryShape, seed 
       );
     };
     let written = 0;
-    while (written < shape.tasks) {
-      const session =
-        random() < shape.mainShare
-          ? sessions[0]!
-          : sessions[1 + Math.floor(random() * (shape.sessions - 1))]!;
-      const agents = session.agentIds;
-      const from = agents[Math.floor(random() * agents.length)]!;
-      const at = iso(start + Math.floor(((end - start) * written) / shape.tasks));
-      const text = messageBody(random);
-      if (random() < 0.05) {
-        const summaryId = Bun.randomUUIDv7();
-        const peers = agents.filter((agent) => agent !== from);
-        for (const peer of peers) write(Bun.randomUUIDv7(), peer, from, peer, at, text, summaryId, false);
-        write(summaryId, from, from, "", at, `Broadcast sent to ${peers.length} recipients`, summaryId, true);
-        written += peers.length + 1;
-      } else {
-        let to = agents[Math.floor(random() * agents.length)]!;
-        if (to === from) to = agents[(agents.indexOf(from) + 1) % agents.length]!;
-        write(Bun.randomUUIDv7(), to, from, to, at, text, null, false);
-        written++;
+    insertThenIndex(db, () => {
+      while (written < shape.tasks) {
+        const session =
+          random() < shape.mainShare
+            ? sessions[0]!
+            : sessions[1 + Math.floor(random() * (shape.sessions - 1))]!;
+        const agents = session.agentIds;
+        const from = agents[Math.floor(random() * agents.length)]!;
+        const at = iso(start + Math.floor(((end - start) * written) / shape.tasks));
+        const text = messageBody(random);
+        if (random() < 0.05) {
+          const summaryId = Bun.randomUUIDv7();
+          const peers = agents.filter((agent) => agent !== from);
+          for (const peer of peers) write(Bun.randomUUIDv7(), peer, from, peer, at, text, summaryId, false);
+          write(
+            summaryId,
+            from,
+            from,
+            "",
+            at,
+            `Broadcast sent to ${peers.length} recipients`,
+            summaryId,
+            true,
+          );
+          written += peers.length + 1;
+        } else {
+          let to = agents[Math.floor(random() * agents.length)]!;
+          if (to === from) to = agents[(agents.indexOf(from) + 1) % agents.length]!;
+          write(Bun.randomUUIDv7(), to, from, to, at, text, null, false);
+          written++;
+        }
       }
-    }
-    db.run("INSERT INTO message_search (rowid, body) SELECT task_rowid, body FROM message_bodies");
-    db.run(trigger.sql);
+    });
   }).immediate();
   return sessions;
 }
