@@ -1,14 +1,16 @@
 /**
  * Search: a 1,000,000-task history (bench/lib/search-history.ts: realistic bodies, broadcasts,
  * five sessions, the searched one holding 60%) and ~50 varied queries — common and rare words,
- * code, phrases, prefixes as one types, misses, hostile text, an agent filter, a smaller session —
+ * code, phrases, prefixes as one types, misses, hostile text, an agent filter, a smaller session,
+ * a session and an agent without messages —
  * timed through searchMessages, GET /ui/api/search on the real server, and `cafleet search`.
  * Each query's time is the median of its runs; the figures are the median and p95 over queries.
  */
 import { Database } from "bun:sqlite";
+import { registerAgent } from "../src/broker/agents.ts";
 import { searchMessages } from "../src/broker/search.ts";
 import { startServer } from "../test/server/serve.ts";
-import { makeWorkspace, openWorkspaceDb } from "./lib/fixture.ts";
+import { createTeam, makeWorkspace, openWorkspaceDb } from "./lib/fixture.ts";
 import { BINARY, mustRun } from "./lib/run.ts";
 import { type SearchSession, seedSearchHistory } from "./lib/search-history.ts";
 import { median, QUICK, sized } from "./lib/stats.ts";
@@ -23,7 +25,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function queries(main: SearchSession, small: SearchSession): Query[] {
+function queries(main: SearchSession, small: SearchSession, quiet: SearchSession, idle: string): Query[] {
   const words = [
     "the",
     "review",
@@ -79,6 +81,18 @@ function queries(main: SearchSession, small: SearchSession): Query[] {
       text,
       session: small,
     })),
+    // A session without messages and an agent without any: the matches of every other are skipped.
+    ...["the", "review"].map((text) => ({
+      label: `${text} (session without messages)`,
+      text,
+      session: quiet,
+    })),
+    ...["the", "review"].map((text) => ({
+      label: `${text} (agent without messages)`,
+      text,
+      agent: idle,
+      session: main,
+    })),
   ];
 }
 
@@ -132,9 +146,17 @@ export async function searchFigures(): Promise<Row[]> {
       .get() as { bytes: number };
     raw.close();
     const seedSeconds = (performance.now() - seedStarted) / 1000;
-    const list = queries(sessions[0]!, sessions[1]!);
     const rows: Row[] = [];
     const db = openWorkspaceDb(workspace);
+    const team = createTeam(db, 1, "quiet");
+    const quiet = { sessionId: team.sessionId, agentIds: [team.directorId, ...team.agentIds] };
+    const idle = registerAgent(db, {
+      sessionId: sessions[0]!.sessionId,
+      name: "idle",
+      description: "i",
+      skills: [],
+    });
+    const list = queries(sessions[0]!, sessions[1]!, quiet, idle.agent_id);
     const broker = new Map<string, number>();
     const hits = new Map<string, number>();
     for (const query of list) {

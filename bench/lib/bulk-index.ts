@@ -15,7 +15,8 @@ export function insertThenIndex(db: Database, insert: () => void): void {
   db.run("DROP TRIGGER message_search_insert");
   insert();
   db.query(
-    "INSERT INTO message_search (rowid, body) SELECT task_rowid, body FROM message_bodies WHERE task_rowid > ?",
+    `INSERT INTO message_search (rowid, body, session, parties)
+     SELECT task_rowid, body, session, parties FROM message_bodies WHERE task_rowid > ?`,
   ).run(before);
   db.run(trigger.sql);
 }

@@ -56,13 +56,15 @@ describe("matchExpressions", () => {
     ["  spaced\n\tout  ", ['"spaced" "out"', '"spaced" "out"*']],
     ["日本", ['"日本"', '"日本"*']],
     ["a\u0000b", ['"a" "b"']],
+    ['fix - it ( "', ['"fix" "it"', '"fix" "it"*']],
   ])("quotes %p as %p", (query, expressions) => {
     expect(matchExpressions(query)).toEqual(expressions);
   });
 
   it("refuses a blank query and has nothing to search for in NULs", () => {
     for (const blank of ["", "   ", "\n\t"]) expect(() => matchExpressions(blank)).toThrow(EMPTY_QUERY);
-    expect(matchExpressions("\u0000\u0000")).toBeNull();
+    for (const wordless of ["\u0000\u0000", '"', "- ( ) *", "^:"])
+      expect(matchExpressions(wordless)).toBeNull();
   });
 });
 
@@ -305,6 +307,32 @@ describe("the index", () => {
     expect([indexed("canceled"), indexed("acked")]).toEqual([0, 1]);
     expect(found("words").map((hit) => hit.task)).toEqual([acked.id]);
     integrityCheck();
+  });
+
+  it("holds a word for the sender's session and for each party, so a search skips other sessions", () => {
+    const other = seedSession(db, "other");
+    const theirs = sendUnicast(db, {
+      sessionId: other.sessionId,
+      fromAgentId: other.directorId,
+      toAgentId: other.administratorId,
+      text: "shared word",
+    });
+    const ours = send(alice, bob, "shared word");
+    const rowidOf = (taskId: string) =>
+      (db.query("SELECT rowid FROM tasks WHERE task_id = ?").get(taskId) as { rowid: number }).rowid;
+    const hex = (id: string) => Buffer.from(id).toString("hex");
+    const matching = (expression: string) =>
+      (
+        db
+          .query("SELECT rowid FROM message_search WHERE message_search MATCH ? ORDER BY rowid")
+          .all(expression) as { rowid: number }[]
+      ).map((row) => row.rowid);
+    expect(matching(`body : shared AND session : s${hex(sessionId)}`)).toEqual([rowidOf(ours.id)]);
+    expect(matching(`body : shared AND session : s${hex(other.sessionId)}`)).toEqual([rowidOf(theirs.id)]);
+    expect(matching(`body : shared AND parties : a${hex(bob)}`)).toEqual([rowidOf(ours.id)]);
+    expect(matching(`body : shared AND parties : a${hex(other.administratorId)}`)).toEqual([
+      rowidOf(theirs.id),
+    ]);
   });
 
   it("refuses a write that would change a stored message's text or type", () => {

@@ -15,14 +15,14 @@ export const EMPTY_QUERY = "search query is empty: give at least one word to sea
 
 export type SearchOptions = { agentId?: string; limit?: number };
 
-/** The words unicode61 makes of a term, near enough to tell the last one's length. */
+/** The words unicode61 makes of a term, near enough to tell whether it has one and how long the last is. */
 const WORDS = /[\p{L}\p{N}\p{Co}]+/gu;
 
 /**
  * The user's text as FTS5 queries that can never be FTS5 syntax: each whitespace-separated term
  * a quoted phrase (a `"` doubled), all of them required. A term of separators only (`-`, `(`) is
- * a phrase of no words, which FTS5 leaves out of the AND. Null: nothing left to search for (the
- * text was NULs).
+ * a phrase of no words, and is left out. Null: nothing left to search for (the text was
+ * separators and NULs).
  *
  * Two queries, tried in turn: the last word whole, then as a prefix (search as one types). A
  * prefix makes FTS5 merge the lists of every word with that start before it can read the newest,
@@ -33,19 +33,32 @@ const WORDS = /[\p{L}\p{N}\p{Co}]+/gu;
  */
 export function matchExpressions(query: string): string[] | null {
   if (query.trim() === "") throw new UsageError(EMPTY_QUERY);
-  // FTS5 reads a NUL as the end of the query text: it separates terms like a space.
-  const terms = query.split(/[\s\0]+/u).filter((term) => term !== "");
+  // FTS5 reads a NUL as the end of the query text: it separates terms like a space. A term
+  // without a word is dropped here: alone beside the session's word it would match everything.
+  const terms = query.split(/[\s\0]+/u).filter((term) => term.match(WORDS) !== null);
   const last = terms.at(-1);
   if (last === undefined) return null;
   const whole = terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" ");
   return [...(last.match(WORDS)?.at(-1) ?? "")].length > 1 ? [whole, `${whole}*`] : [whole];
 }
 
+/** The index's word for a session or an agent (migrations.sql version 6: the id's hex). */
+function idWord(prefix: "s" | "a", id: string): string {
+  return `${prefix}${Buffer.from(id, "utf8").toString("hex")}`;
+}
+
+/** The user's words in the body, and the session's (and agent's) words beside them. */
+function scopedMatch(match: string, sessionId: string, agentId: string | undefined): string {
+  const agent = agentId === undefined ? "" : ` AND parties : ${idWord("a", agentId)}`;
+  return `body : (${match}) AND session : ${idWord("s", sessionId)}${agent}`;
+}
+
 type HitRow = MessageRow & { marked: string | null };
 
 /**
  * The index is read newest rowid first and the scan stops at a page: a common word costs a page,
- * never every match. created_at is stamped inside the write transaction that allocates the rowid,
+ * never every match; the session's word keeps other sessions' matches inside the index, and the
+ * join checks the session (and agent) rule itself. created_at is stamped inside the write transaction that allocates the rowid,
  * so rowid order is created_at order; the page is sorted by created_at all the same.
  */
 const HIT_SELECT = `SELECT ${MESSAGE_COLUMNS},
@@ -73,10 +86,11 @@ function readHits(
   agentId: string | undefined,
   limit: number,
 ): SearchHit[] {
+  const scoped = scopedMatch(match, sessionId, agentId);
   const rows =
     agentId === undefined
-      ? db.query(ANY_AGENT).iterate({ match, sessionId })
-      : db.query(ONE_AGENT).iterate({ match, sessionId, agentId });
+      ? db.query(ANY_AGENT).iterate({ match: scoped, sessionId })
+      : db.query(ONE_AGENT).iterate({ match: scoped, sessionId, agentId });
   const seen = new Set<string>();
   const hits: SearchHit[] = [];
   for (const row of rows as IterableIterator<HitRow>) {
