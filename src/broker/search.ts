@@ -58,8 +58,9 @@ type HitRow = MessageRow & { marked: string | null };
 /**
  * The index is read newest rowid first and the scan stops at a page: a common word costs a page,
  * never every match; the session's word keeps other sessions' matches inside the index, and the
- * join checks the session (and agent) rule itself. created_at is stamped inside the write transaction that allocates the rowid,
- * so rowid order is created_at order; the page is sorted by created_at all the same.
+ * join checks the session (and agent) rule itself. created_at is stamped inside the write
+ * transaction that allocates the rowid, so rowid order is created_at order; the page is sorted
+ * by created_at all the same.
  */
 const HIT_SELECT = `SELECT ${MESSAGE_COLUMNS},
     highlight(message_search, 0, '${OPEN_MARK}', '${CLOSE_MARK}') AS marked
