@@ -16,6 +16,7 @@ import { type Row, renderTable, writeResults } from "./lib/table.ts";
 import { mcpFigures } from "./mcp.ts";
 import { pollBytes } from "./poll-bytes.ts";
 import { pushLatency } from "./push-latency.ts";
+import { searchFigures } from "./search.ts";
 import { serverFigures } from "./server.ts";
 import { throughput } from "./throughput.ts";
 
@@ -29,6 +30,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "poll-bytes", run: pollBytes },
   { name: "server", run: serverFigures },
   { name: "fleet", run: fleetFigures },
+  { name: "search", run: searchFigures },
   { name: "mcp", run: mcpFigures },
   { name: "binary", run: binaryFigures },
 ];

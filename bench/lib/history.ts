@@ -1,11 +1,13 @@
 import type { Database } from "bun:sqlite";
 import { agentCard } from "../../src/broker/agents.ts";
+import { insertThenIndex } from "./bulk-index.ts";
 
 /**
  * Fills a database with sessions of agents and their traffic by direct bulk INSERTs in one
  * transaction (the CLI would take hours): `sessions` × `agentsPerSession` agents, each session
  * with `tasksPerSession` deliveries, a tenth of them broadcasts' summaries, most of them acked,
- * timestamps spread over the past months so new traffic lands after all of it.
+ * timestamps spread over the past months so new traffic lands after all of it. The search index
+ * is filled once at the end (bench/lib/bulk-index.ts).
  */
 export type HistoryShape = { sessions: number; agentsPerSession: number; tasksPerSession: number };
 
@@ -53,49 +55,51 @@ export function seedHistory(db: Database, shape: HistoryShape, monthsBack = 3): 
       seeded.push({ sessionId, agentIds });
     }
     // Sessions interleave in time, as concurrent teams' traffic does.
-    for (let n = 0; n < total; n++) {
-      const session = seeded[n % shape.sessions]!;
-      const round = Math.floor(n / shape.sessions);
-      const from = session.agentIds[round % shape.agentsPerSession]!;
-      const to = session.agentIds[(round + 1 + (n % 7)) % shape.agentsPerSession]!;
-      const at = iso(start + Math.floor(((end - start) * n) / total));
-      const summary = n % 10 === 9;
-      const id = crypto.randomUUID();
-      const state = summary ? "completed" : n % 13 === 0 ? "input_required" : "completed";
-      const task = {
-        id,
-        contextId: summary ? from : to,
-        status: { state, timestamp: at },
-        artifacts: [
-          {
-            artifactId: crypto.randomUUID(),
-            parts: [{ kind: "text", text: `history message ${n}: ${"lorem ipsum ".repeat(8)}` }],
-          },
-        ],
-        metadata: summary
-          ? {
-              fromAgentId: from,
-              type: "broadcast_summary",
-              recipientCount: 0,
-              recipientIds: [],
-              originTaskId: id,
-            }
-          : { fromAgentId: from, toAgentId: to, type: "unicast" },
-        history: [],
-      };
-      insertTask.run(
-        id,
-        task.contextId,
-        from,
-        summary ? "" : to,
-        summary ? "broadcast_summary" : "unicast",
-        at,
-        state,
-        at,
-        summary ? id : null,
-        JSON.stringify(task),
-      );
-    }
+    insertThenIndex(db, () => {
+      for (let n = 0; n < total; n++) {
+        const session = seeded[n % shape.sessions]!;
+        const round = Math.floor(n / shape.sessions);
+        const from = session.agentIds[round % shape.agentsPerSession]!;
+        const to = session.agentIds[(round + 1 + (n % 7)) % shape.agentsPerSession]!;
+        const at = iso(start + Math.floor(((end - start) * n) / total));
+        const summary = n % 10 === 9;
+        const id = crypto.randomUUID();
+        const state = summary ? "completed" : n % 13 === 0 ? "input_required" : "completed";
+        const task = {
+          id,
+          contextId: summary ? from : to,
+          status: { state, timestamp: at },
+          artifacts: [
+            {
+              artifactId: crypto.randomUUID(),
+              parts: [{ kind: "text", text: `history message ${n}: ${"lorem ipsum ".repeat(8)}` }],
+            },
+          ],
+          metadata: summary
+            ? {
+                fromAgentId: from,
+                type: "broadcast_summary",
+                recipientCount: 0,
+                recipientIds: [],
+                originTaskId: id,
+              }
+            : { fromAgentId: from, toAgentId: to, type: "unicast" },
+          history: [],
+        };
+        insertTask.run(
+          id,
+          task.contextId,
+          from,
+          summary ? "" : to,
+          summary ? "broadcast_summary" : "unicast",
+          at,
+          state,
+          at,
+          summary ? id : null,
+          JSON.stringify(task),
+        );
+      }
+    });
   }).immediate();
   return seeded;
 }

@@ -10,6 +10,7 @@ import { agentRoutes } from "./routes/agents.ts";
 import { eventRoutes, KEEP_ALIVE_MS } from "./routes/events.ts";
 import { fleetRoutes } from "./routes/fleet.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { timelineRoutes } from "./routes/timeline.ts";
 import { uiRoutes } from "./ui.ts";
@@ -47,6 +48,7 @@ function apiRoutes(db: Database, env: Env, live: LiveFeed, keepAliveMs: number) 
     .use(fleetRoutes(db, env))
     .use(timelineRoutes(db))
     .use(messageRoutes(db))
+    .use(searchRoutes(db))
     .use(eventRoutes(db, live, keepAliveMs));
 }
 
