@@ -197,7 +197,7 @@ export function Composer(props: {
                 }}
               >
                 <span class="font-mono">@{candidate.slug}</span>
-                <span class="text-gray-500 dark:text-gray-300 truncate">{candidate.label}</span>
+                <span class="text-gray-600 dark:text-gray-300 truncate">{candidate.label}</span>
               </div>
             )}
           </For>

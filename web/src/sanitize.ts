@@ -40,6 +40,8 @@ const ALLOWED_ATTR = ["href", "target", "rel", "class", "type", "start"];
 const SAFE_URI = /^(?:https?:|mailto:)/i;
 
 DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+  // A code block scrolls sideways, so the keyboard must be able to reach it (WCAG 2.1.1).
+  if (node.tagName === "PRE") node.setAttribute("tabindex", "0");
   if (node.tagName !== "A") return;
   if (!SAFE_URI.test(node.getAttribute("href") ?? "")) node.removeAttribute("href");
   node.setAttribute("target", "_blank");

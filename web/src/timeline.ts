@@ -137,17 +137,30 @@ function localDay(iso: string): string {
   return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
 }
 
-/** The day separator's text: Today, Yesterday, or the local date. */
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+const pad = (value: number) => String(value).padStart(2, "0");
+
+/** The day separator's text: Today, Yesterday, or "Monday, November 30, 2026" (local). */
 export function dayLabel(iso: string, nowMs: number): string {
   const day = localDay(iso);
   if (day === localDay(new Date(nowMs).toISOString())) return "Today";
   if (day === localDay(new Date(nowMs - 86_400_000).toISOString())) return "Yesterday";
-  return new Date(iso).toLocaleDateString("en-US", {
-    weekday: "long",
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-  });
+  const date = new Date(iso);
+  return `${WEEKDAYS[date.getDay()]}, ${MONTHS[date.getMonth()]} ${date.getDate()}, ${date.getFullYear()}`;
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 d ago": beside the HH:MM label. */
@@ -159,9 +172,12 @@ export function relativeTime(iso: string, nowMs: number): string {
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
 
-/** The exact local date and time, for a hover title. */
+/** The exact local date and time, for a hover title: "Monday 2026-11-30 14:03:27". */
 export function exactTime(iso: string): string {
-  return new Date(iso).toLocaleString("en-US", { dateStyle: "full", timeStyle: "medium" });
+  const date = new Date(iso);
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return `${WEEKDAYS[date.getDay()]} ${day} ${time}`;
 }
 
 /** Consecutive entries of one sender this close together share one header. */
