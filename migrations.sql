@@ -109,3 +109,61 @@ ALTER TABLE agent_placements ADD COLUMN screen_digest TEXT;
 ALTER TABLE agent_placements ADD COLUMN screen_changed_at TEXT;
 ALTER TABLE agent_placements ADD COLUMN finding TEXT;
 ALTER TABLE agent_placements ADD COLUMN finding_reported_at TEXT;
+
+-- version: 6
+-- Full-text search over messages. A message's body is its first non-empty text part (webui.md
+-- §3; none when task_json is not JSON), read from task_json by the one view below: the FTS5 index
+-- takes its content from that view (external content), so no body is stored twice, and the
+-- triggers index and unindex rows through it.
+-- Broadcast summaries are never indexed (their text is "Broadcast sent to N recipients"); each
+-- delivery of a broadcast is, so a search filtered to one recipient finds that recipient's copy,
+-- and the search shows one hit per broadcast. unicode61 without extra token characters splits
+-- `send_message` and `src/db.ts` into words: a query term is searched as a phrase, so
+-- `send_message` still finds only the adjacent words and `message` finds it too.
+CREATE VIEW message_bodies AS
+  SELECT rowid AS task_rowid,
+    CASE WHEN NOT json_valid(task_json) THEN NULL
+      WHEN json_type(task_json, '$.artifacts[0].parts[0].text') = 'text'
+        AND task_json ->> '$.artifacts[0].parts[0].text' <> ''
+      THEN task_json ->> '$.artifacts[0].parts[0].text'
+      ELSE (SELECT part.value ->> '$.text'
+        FROM json_each(task_json, '$.artifacts') AS artifact,
+          json_each(CASE WHEN artifact.type = 'object' THEN artifact.value ELSE '{}' END, '$.parts') AS part
+        WHERE part.type = 'object' AND json_type(part.value, '$.text') = 'text' AND part.value ->> '$.text' <> ''
+        ORDER BY artifact.key, part.key LIMIT 1)
+    END AS body
+  FROM tasks WHERE type <> 'broadcast_summary';
+CREATE VIRTUAL TABLE message_search USING fts5(
+  body, content = 'message_bodies', content_rowid = 'task_rowid', tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER message_search_insert AFTER INSERT ON tasks WHEN new.type <> 'broadcast_summary' BEGIN
+  INSERT INTO message_search (rowid, body) SELECT task_rowid, body FROM message_bodies WHERE task_rowid = new.rowid;
+END;
+-- External content: FTS5 unindexes a row by being told the exact text it indexed, so the row is
+-- read through the view before it goes.
+CREATE TRIGGER message_search_delete BEFORE DELETE ON tasks WHEN old.type <> 'broadcast_summary' BEGIN
+  INSERT INTO message_search (message_search, rowid, body)
+    SELECT 'delete', task_rowid, body FROM message_bodies WHERE task_rowid = old.rowid;
+END;
+-- An ack or a retraction rewrites task_json with the same artifacts: the guard keeps those writes
+-- off the index; a write that changes the parts (cafleet makes none) re-indexes the row.
+CREATE TRIGGER message_search_unindex BEFORE UPDATE OF task_json, type ON tasks
+  WHEN old.type <> 'broadcast_summary' AND (old.type IS NOT new.type
+    OR CASE WHEN json_valid(old.task_json) AND json_valid(new.task_json)
+      THEN old.task_json -> '$.artifacts' IS NOT new.task_json -> '$.artifacts'
+      ELSE old.task_json IS NOT new.task_json END)
+BEGIN
+  INSERT INTO message_search (message_search, rowid, body)
+    SELECT 'delete', task_rowid, body FROM message_bodies WHERE task_rowid = old.rowid;
+END;
+CREATE TRIGGER message_search_reindex AFTER UPDATE OF task_json, type ON tasks
+  WHEN new.type <> 'broadcast_summary' AND (old.type IS NOT new.type
+    OR CASE WHEN json_valid(old.task_json) AND json_valid(new.task_json)
+      THEN old.task_json -> '$.artifacts' IS NOT new.task_json -> '$.artifacts'
+      ELSE old.task_json IS NOT new.task_json END)
+BEGIN
+  INSERT INTO message_search (rowid, body) SELECT task_rowid, body FROM message_bodies WHERE task_rowid = new.rowid;
+END;
+-- The messages written before this version. (FTS5's 'rebuild' cannot read a view that calls
+-- json_each, so the rows are inserted as the trigger inserts them.)
+INSERT INTO message_search (rowid, body) SELECT task_rowid, body FROM message_bodies;

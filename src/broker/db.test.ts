@@ -35,6 +35,19 @@ function userVersion(path: string): number {
   return version;
 }
 
+/** The tables, and the shadow tables of version 6's FTS5 index. */
+const SCHEMA_TABLES = [
+  "agent_placements",
+  "agents",
+  "message_search",
+  "message_search_config",
+  "message_search_data",
+  "message_search_docsize",
+  "message_search_idx",
+  "sessions",
+  "tasks",
+];
+
 function tables(path: string): string[] {
   const db = new Database(path, { readonly: true });
   const names = (
@@ -109,7 +122,7 @@ describe("db init states (data-model.md §7)", () => {
     const path = join(tempDir(), "new.db");
     expect(open(path).outcome).toEqual({ kind: "created" });
     expect(userVersion(path)).toBe(HEAD_VERSION);
-    expect(tables(path)).toEqual(["agent_placements", "agents", "sessions", "tasks"]);
+    expect(tables(path)).toEqual(SCHEMA_TABLES);
   });
 
   it("treats an existing empty file as new", () => {
@@ -185,7 +198,7 @@ describe("db init states (data-model.md §7)", () => {
     const { db, outcome } = open(path);
     expect(outcome).toEqual({ kind: "adopted" });
     expect(userVersion(path)).toBe(HEAD_VERSION);
-    expect(tables(path)).toEqual(["agent_placements", "agents", "sessions", "tasks"]);
+    expect(tables(path)).toEqual(SCHEMA_TABLES);
     const indexes = (
       db
         .query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%' ORDER BY name")

@@ -9,36 +9,27 @@ import { type Task, taskText } from "./tasks.ts";
 
 export const TIMELINE_LIMIT = 200;
 
-type DeliveryKey =
-  | "reply_to_task_id"
-  | "notified_at"
-  | "notify_failed_at"
-  | "notify_error"
-  | "fetched_at"
-  | "nudge_count"
-  | "held_at"
-  | "held_reason";
-type DeliveryColumns = Pick<Message, DeliveryKey>;
-
-type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name" | DeliveryKey> & {
+/** A row of MESSAGE_COLUMNS. */
+export type MessageRow = Omit<Message, "body" | "from_agent_name" | "to_agent_name"> & {
   from_agent_name: string | null;
   to_agent_name: string | null;
   task_json: string;
 };
 
-// Names come from the agents table whatever the agent's status; summaries are never listed.
-const MESSAGE_SELECT = `SELECT t.task_id, t.from_agent_id, fa.name AS from_agent_name, t.to_agent_id,
+/** What a Message is read from; the names come from the agents table whatever the agent's status. */
+export const MESSAGE_COLUMNS = `t.task_id, t.from_agent_id, fa.name AS from_agent_name, t.to_agent_id,
     ta.name AS to_agent_name, t.type, t.status_state AS status, t.created_at, t.status_timestamp,
     t.origin_task_id, t.task_json, t.reply_to_task_id, t.notified_at, t.notify_failed_at, t.notify_error,
-    t.fetched_at, t.nudge_count, t.held_at, t.held_reason
-  FROM tasks AS t
-  LEFT JOIN agents AS fa ON fa.agent_id = t.from_agent_id
-  LEFT JOIN agents AS ta ON ta.agent_id = t.to_agent_id
+    t.fetched_at, t.nudge_count, t.held_at, t.held_reason`;
+export const MESSAGE_NAME_JOINS = `LEFT JOIN agents AS fa ON fa.agent_id = t.from_agent_id
+  LEFT JOIN agents AS ta ON ta.agent_id = t.to_agent_id`;
+// Summaries are never listed.
+const MESSAGE_SELECT = `SELECT ${MESSAGE_COLUMNS} FROM tasks AS t ${MESSAGE_NAME_JOINS}
   WHERE t.type <> 'broadcast_summary'`;
 
 const NEWEST_FIRST = "ORDER BY t.status_timestamp DESC, t.rowid DESC";
 
-function toMessage({
+export function toMessage({
   task_json,
   reply_to_task_id,
   notified_at,
@@ -49,7 +40,7 @@ function toMessage({
   held_at,
   held_reason,
   ...row
-}: MessageRow & DeliveryColumns): Message {
+}: MessageRow): Message {
   return {
     ...row,
     from_agent_name: row.from_agent_name ?? "",
@@ -78,7 +69,7 @@ export function lastChange(message: Message): string {
 export function listInboxMessages(db: Database, agentId: string): Message[] {
   const rows = db
     .query(`${MESSAGE_SELECT} AND t.context_id = ? ${NEWEST_FIRST}`)
-    .all(agentId) as (MessageRow & DeliveryColumns)[];
+    .all(agentId) as MessageRow[];
   return rows.map(toMessage);
 }
 
@@ -86,7 +77,7 @@ export function listInboxMessages(db: Database, agentId: string): Message[] {
 export function listSentMessages(db: Database, agentId: string): Message[] {
   const rows = db
     .query(`${MESSAGE_SELECT} AND t.from_agent_id = ? ${NEWEST_FIRST}`)
-    .all(agentId) as (MessageRow & DeliveryColumns)[];
+    .all(agentId) as MessageRow[];
   return rows.map(toMessage);
 }
 
@@ -104,7 +95,7 @@ function timelineRows(
   sessionId: string,
   since: string | undefined,
   window: number,
-): (MessageRow & DeliveryColumns)[] {
+): MessageRow[] {
   const inner = SESSION_NEWEST_ROWIDS.replace(
     "SINCE",
     since === undefined
@@ -114,8 +105,7 @@ function timelineRows(
   );
   return db
     .query(`${MESSAGE_SELECT} AND t.rowid IN (${inner}) ${NEWEST_FIRST} LIMIT ${TIMELINE_LIMIT}`)
-    .all({ sessionId, window, ...(since === undefined ? {} : { since }) }) as (MessageRow &
-    DeliveryColumns)[];
+    .all({ sessionId, window, ...(since === undefined ? {} : { since }) }) as MessageRow[];
 }
 
 /**

@@ -8,6 +8,7 @@ import { LiveFeed, WATCH_INTERVAL_MS } from "./live.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { eventRoutes, KEEP_ALIVE_MS } from "./routes/events.ts";
 import { messageRoutes } from "./routes/messages.ts";
+import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { timelineRoutes } from "./routes/timeline.ts";
 import { uiRoutes } from "./ui.ts";
@@ -33,6 +34,7 @@ function apiRoutes(db: Database, live: LiveFeed, keepAliveMs: number) {
     .use(agentRoutes(db))
     .use(timelineRoutes(db))
     .use(messageRoutes(db))
+    .use(searchRoutes(db))
     .use(eventRoutes(db, live, keepAliveMs));
 }
 
