@@ -423,6 +423,72 @@ describe("timeline ergonomics", () => {
   );
 });
 
+describe("search", () => {
+  it(
+    "finds messages newest first with marked snippets, and a click shows the hit in the timeline",
+    async () => {
+      const older = cliSend(
+        env,
+        seeded,
+        seeded.claudeId,
+        seeded.reviewerId,
+        "the flaky login test fails on CI again",
+      );
+      await Bun.sleep(5);
+      const newer = cliSend(
+        env,
+        seeded,
+        seeded.reviewerId,
+        seeded.claudeId,
+        "Flaky <b>login</b> fixed by retrying",
+      );
+      await openSession();
+      const search = page.getByRole("searchbox", { name: "Search messages" });
+      await search.fill("flaky login");
+      const hits = page.locator("button.search-hit");
+      await page.getByText("2 results for “flaky login”").waitFor();
+      expect(
+        await hits.evaluateAll((buttons) => buttons.map((button) => button.getAttribute("data-task-id"))),
+      ).toEqual([newer, older]);
+      // Matched terms are <mark> text; the body's own markup stays text.
+      expect(await hits.first().locator(".search-snippet").textContent()).toBe(
+        "Flaky <b>login</b> fixed by retrying",
+      );
+      expect(await hits.first().locator("mark").allTextContents()).toEqual(["Flaky", "login"]);
+      expect(await hits.first().locator(".search-snippet b").count()).toBe(0);
+      expect(await hits.nth(1).locator("mark").allTextContents()).toEqual(["flaky", "login"]);
+      await page.screenshot({ path: join(SCREENS, "search-results.png") });
+      expect(await page.locator(".timeline").isVisible()).toBe(false);
+      await hits.nth(1).click();
+      const shown = page.locator(`li.entry[data-entry-key="${older}"]`);
+      await shown.waitFor({ state: "visible" });
+      expect(await shown.evaluate((li) => li.classList.contains("flash"))).toBe(true);
+      const [top, bottom, viewTop, viewBottom] = await shown.evaluate((li) => {
+        const box = li.getBoundingClientRect();
+        const view = document.querySelector(".timeline")!.getBoundingClientRect();
+        return [box.top, box.bottom, view.top, view.bottom];
+      });
+      expect(top).toBeGreaterThanOrEqual(viewTop);
+      expect(bottom).toBeLessThanOrEqual(viewBottom);
+      expect(await page.locator("button.search-hit").count()).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
+    "says when nothing matches, and gives the timeline back when the query is cleared",
+    async () => {
+      const search = page.getByRole("searchbox", { name: "Search messages" });
+      await search.fill("zzzz-no-such-word");
+      await page.getByText("0 results for “zzzz-no-such-word”").waitFor();
+      await search.fill("");
+      expect(await page.locator(".search-results").count()).toBe(0);
+      expect(await page.locator(".timeline").isVisible()).toBe(true);
+    },
+    SLOW,
+  );
+});
+
 describe("accessibility", () => {
   it(
     "labels the composer, runs the mention list as a combobox and announces errors",

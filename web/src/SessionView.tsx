@@ -232,7 +232,10 @@ export function SessionView(props: { sessionId: string }) {
                     onClose={() => setSearching(false)}
                   />
                 </Show>
-                <div class="flex-1 min-h-0 min-w-0 flex flex-col" classList={{ hidden: searching() }}>
+                <div
+                  class="flex-1 min-h-0 min-w-0 flex flex-col"
+                  style={{ display: searching() ? "none" : undefined }}
+                >
                   <Timeline
                     messages={messages()}
                     agents={agents()}
