@@ -1,7 +1,7 @@
 /**
  * bun run bench: every figure of the performance promise, each against its floor or target,
  * printed as one table and written to bench/results/<timestamp>.json. BENCH_QUICK=1 runs smaller
- * sizes; BENCH_ONLY=name,name runs some figures; BENCH_NO_BUILD=1 skips `bun run build`.
+ * sizes; BENCH_ONLY=name,name runs some figures (page: the console page in Chromium); BENCH_NO_BUILD=1 skips `bun run build`.
  */
 
 import { binaryFigures } from "./binary.ts";
@@ -13,6 +13,7 @@ import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";
 import { type Row, renderTable, writeResults } from "./lib/table.ts";
 import { mcpFigures } from "./mcp.ts";
+import { pageFigures } from "./page.ts";
 import { pollBytes } from "./poll-bytes.ts";
 import { pushLatency } from "./push-latency.ts";
 import { serverFigures } from "./server.ts";
@@ -28,6 +29,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "poll-bytes", run: pollBytes },
   { name: "server", run: serverFigures },
   { name: "mcp", run: mcpFigures },
+  { name: "page", run: pageFigures },
   { name: "binary", run: binaryFigures },
 ];
 

@@ -6,6 +6,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { BrowserContext, Page } from "playwright-core";
 import { openConnection } from "../../src/broker/db.ts";
 import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
+import { REPLY_TO_BROADCAST } from "../../web/src/mentions.ts";
 import { dayLabel, exactTime } from "../../web/src/timeline.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import { type Env, isolatedEnv, makeTempDir, ROOT } from "../support/cli.ts";
@@ -255,6 +256,30 @@ describe("Markdown bodies", () => {
   );
 });
 
+describe("live events and rendered Markdown", () => {
+  it(
+    "keeps the DOM of unchanged entries (no Markdown re-render) when a live event arrives",
+    async () => {
+      await openSession();
+      const tagged = await page.locator("li.entry .body").evaluateAll((bodies) => {
+        for (const body of bodies) (body as unknown as { kept: boolean }).kept = true;
+        return bodies.length;
+      });
+      expect(tagged).toBeGreaterThan(XSS.length);
+      const marker = `live markdown **${crypto.randomUUID().slice(0, 6)}**`;
+      cliSend(env, seeded, seeded.claudeId, seeded.reviewerId, marker);
+      await entryWithBody("live markdown").waitFor();
+      const kept = await page
+        .locator("li.entry .body")
+        .evaluateAll(
+          (bodies) => bodies.filter((body) => (body as unknown as { kept?: boolean }).kept).length,
+        );
+      expect(kept).toBe(tagged);
+    },
+    SLOW,
+  );
+});
+
 describe("responsive layout, light and dark", () => {
   for (const width of [390, 768, 1280])
     it(
@@ -418,6 +443,67 @@ describe("timeline ergonomics", () => {
       await page.reload();
       await page.locator("li.entry").first().waitFor();
       expect(await divider.count()).toBe(0);
+    },
+    SLOW,
+  );
+});
+
+describe("replies", () => {
+  it(
+    "replies to a message from the composer (reply_to) and shows the answer threaded under it",
+    async () => {
+      const question = cliSend(env, seeded, seeded.claudeId, seeded.administratorId, "Can I merge PR 7?");
+      await openSession();
+      const parent = page.locator(`li.entry[data-entry-key="${question}"]`);
+      await parent.getByRole("button", { name: "Reply to Claude-A" }).click();
+      const draft = page.locator(".reply-draft");
+      expect(await draft.textContent()).toBe("↪ reply to Claude-A: Can I merge PR 7?✕");
+      const input = page.getByRole("combobox", { name: "Message" });
+      expect(await input.inputValue()).toBe("@claude-a ");
+      expect(await input.evaluate((element) => document.activeElement === element)).toBe(true);
+      await input.fill("@all yes");
+      await input.press("Enter");
+      expect(await page.getByRole("alert").textContent()).toBe(REPLY_TO_BROADCAST);
+      await input.fill("@claude-a yes, **merge** it");
+      await input.press("Enter");
+      const answer = entryWithBody("yes, merge it");
+      await answer.waitFor();
+      await draft.waitFor({ state: "detached" });
+      expect(await answer.getAttribute("data-reply-to")).toBe(question);
+      expect(await answer.locator(".reply-to").textContent()).toBe("↪ reply to Claude-A: Can I merge PR 7?");
+      expect(await answer.locator(".body strong").textContent()).toBe("merge");
+      const row = db
+        .query("SELECT from_agent_id, context_id, reply_to_task_id FROM tasks ORDER BY rowid DESC LIMIT 1")
+        .get();
+      expect(row).toEqual({
+        from_agent_id: seeded.administratorId,
+        context_id: seeded.claudeId,
+        reply_to_task_id: question,
+      });
+      // The thread line leads back to the question.
+      await page.locator(".timeline").evaluate((timeline) => {
+        timeline.scrollTop = 0;
+      });
+      await answer.locator(".reply-to").click();
+      await parent.waitFor({ state: "visible" });
+      expect(await parent.evaluate((li) => li.classList.contains("flash"))).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    "cancels a reply with Escape or its ✕",
+    async () => {
+      const entry = entryWithBody("Can I merge PR 7?");
+      await entry.getByRole("button", { name: "Reply to Claude-A" }).click();
+      const draft = page.locator(".reply-draft");
+      await draft.waitFor();
+      await page.getByRole("combobox", { name: "Message" }).press("Escape");
+      await draft.waitFor({ state: "detached" });
+      await entry.getByRole("button", { name: "Reply to Claude-A" }).click();
+      await page.getByRole("button", { name: "Cancel reply" }).click();
+      await draft.waitFor({ state: "detached" });
+      await page.getByRole("combobox", { name: "Message" }).fill("");
     },
     SLOW,
   );

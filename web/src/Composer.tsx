@@ -7,12 +7,12 @@ import {
   insertMention,
   mentionCandidates,
   parseMessage,
+  REPLY_TO_BROADCAST,
 } from "./mentions.ts";
 
 const MAX_HEIGHT_REM = 9;
 const BLUR_CLOSE_MS = 100;
 const LISTBOX_ID = "mention-listbox";
-export const REPLY_TO_BROADCAST = "A reply goes to one agent: start it with @<agent>, not @all";
 
 /** The message a reply answers: its task, the line shown above the input, whom to mention. */
 export type ReplyDraft = { taskId: string; label: string; mention: string };

@@ -20,7 +20,7 @@ import { SearchResults } from "./SearchResults.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { markSeen, readSeen } from "./seen.ts";
 import { Timeline, type TimelineHandle } from "./Timeline.tsx";
-import { type Entry, mergeMessages, replyLabel, replyTarget } from "./timeline.ts";
+import { type Entry, mergeMessages, reconcileMessages, replyLabel, replyTarget } from "./timeline.ts";
 
 const NO_AGENTS = "No agents registered in this session. Use the cafleet register CLI to add one.";
 const CLOCK_MS = 30_000;
@@ -64,7 +64,7 @@ export function SessionView(props: { sessionId: string }) {
       .catch(() => {});
   const loadTimeline = () =>
     fetchTimeline()
-      .then(setMessages)
+      .then((fetched) => setMessages(reconcileMessages(messages(), fetched)))
       .catch(() => setMessages([]))
       .finally(() => setTimelineLoading(false));
   const refresh = () => Promise.all([loadAgents(), loadTimeline(), loadFleet()]);

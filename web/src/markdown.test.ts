@@ -6,6 +6,14 @@ describe("markdownToHtml", () => {
     expect(markdownToHtml("Please review PR #42\nsecond line")).toBeNull();
     expect(markdownToHtml("first paragraph\n\n  second, indented")).toBeNull();
     expect(markdownToHtml("<b>bold?</b> <script>alert(1)</script>")).toBeNull();
+    expect(markdownToHtml("deploy to example.com at 5, then call Bob")).toBeNull();
+    expect(markdownToHtml("see www.example.com")).toBeNull();
+    expect(markdownToHtml("mail ops@example.com")).toBe(
+      '<p>mail <a href="mailto:ops@example.com" target="_blank" rel="noopener noreferrer">ops@example.com</a></p>\n',
+    );
+    expect(markdownToHtml("text\n\n    indented code")).toBe(
+      "<p>text</p>\n<pre><code>indented code\n</code></pre>\n",
+    );
   });
 
   it("renders GFM: emphasis, lists, tables, strikethrough and hard line breaks", () => {

@@ -46,6 +46,8 @@ function escapeHtml(text: string): string {
 
 const markdown = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
 markdown.disable("image");
+// Only links with a scheme: a bare "bun.sh" or "www.x.org" in prose stays text.
+markdown.linkify.set({ fuzzyLink: false });
 markdown.validateLink = (url) => SAFE_LINK.test(url.trim());
 
 markdown.renderer.rules.link_open = (tokens, index, options, _env, self) => {
@@ -78,10 +80,18 @@ function isPlain(tokens: Token[]): boolean {
 }
 
 /**
+ * A body without any of these cannot contain Markdown (emphasis, code, links, autolinks, e-mail
+ * addresses, lists, headings, quotes, tables, indented code, entities, escapes): it skips the
+ * parser, which costs far more than this test on the plain chatter that most messages are.
+ */
+const MAY_BE_MARKDOWN = /[*_`~#>[\]|<\\&!]|https?:|mailto:|@\S*\.|^\s*([-+=]|\d+[.)])|^( {4}|\t)/m;
+
+/**
  * The body as HTML, or null when it is plain prose: plain text is shown as it was typed
  * (whitespace and all), so only a body that uses Markdown changes its look.
  */
 export function markdownToHtml(body: string): string | null {
+  if (!MAY_BE_MARKDOWN.test(body)) return null;
   const tokens = markdown.parse(body, {});
   if (isPlain(tokens)) return null;
   return markdown.renderer.render(tokens, markdown.options, {});

@@ -44,11 +44,30 @@ export function ackTooltip(row: Message, agents: Agent[]): string {
   return `${who} — ${new Date(row.status_timestamp).toISOString()}`;
 }
 
-/** Live events carry the changed rows: replace them by task id, add the new ones. */
+function sameRow(a: Message, b: Message): boolean {
+  return (Object.keys(a) as (keyof Message)[]).every((key) => a[key] === b[key]);
+}
+
+/**
+ * Live events carry the changed rows: replace them by task id, add the new ones. A row equal to
+ * the one shown keeps its object, so its entry (and its rendered Markdown) is left alone.
+ */
 export function mergeMessages(current: Message[], changed: Message[]): Message[] {
   const byId = new Map(current.map((row) => [row.task_id, row]));
-  for (const row of changed) byId.set(row.task_id, row);
+  for (const row of changed) {
+    const shown = byId.get(row.task_id);
+    if (!shown || !sameRow(shown, row)) byId.set(row.task_id, row);
+  }
   return [...byId.values()];
+}
+
+/** A refetched timeline in its own order, reusing the objects of rows that did not change. */
+export function reconcileMessages(current: Message[], fetched: Message[]): Message[] {
+  const byId = new Map(current.map((row) => [row.task_id, row]));
+  return fetched.map((row) => {
+    const shown = byId.get(row.task_id);
+    return shown && sameRow(shown, row) ? shown : row;
+  });
 }
 
 /** Where one delivery stands (issue 8): the furthest step reached, or a failed push. */
