@@ -299,6 +299,11 @@ describe("responsive layout, light and dark", () => {
           await toggle.click();
           await sidebar.waitFor({ state: "visible" });
           expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+          expect(
+            await page.evaluate(
+              () => document.activeElement?.closest(".agent-row")?.querySelector(".agent-name")?.textContent,
+            ),
+          ).toBe("Director");
           expect(await sidebar.locator(".agent-name").allTextContents()).toEqual([
             "Director",
             "Administrator",
@@ -312,6 +317,7 @@ describe("responsive layout, light and dark", () => {
           await page.emulateMedia({ colorScheme: "light" });
           await page.keyboard.press("Escape");
           await sidebar.waitFor({ state: "hidden" });
+          expect(await toggle.evaluate((button) => document.activeElement === button)).toBe(true);
         } else {
           expect(await sidebar.isVisible()).toBe(true);
           expect(await toggle.isVisible()).toBe(false);

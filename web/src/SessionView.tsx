@@ -92,8 +92,11 @@ export function SessionView(props: { sessionId: string }) {
   let stopFollowing: (() => void) | undefined;
   let left = false;
   const clock = setInterval(() => setNow(Date.now()), CLOCK_MS);
+  let drawerToggle: HTMLButtonElement | undefined;
   const closeDrawerOnEscape = (event: KeyboardEvent) => {
-    if (event.key === "Escape") setDrawerOpen(false);
+    if (event.key !== "Escape" || !drawerOpen()) return;
+    setDrawerOpen(false);
+    drawerToggle?.focus();
   };
   document.addEventListener("keydown", closeDrawerOnEscape);
   onCleanup(() => {
@@ -131,6 +134,7 @@ export function SessionView(props: { sessionId: string }) {
       <div class="h-screen flex flex-col">
         <header class="flex flex-wrap items-center gap-x-3 gap-y-2 px-3 sm:px-5 py-2 bg-white dark:bg-gray-800 border-b border-gray-200 dark:border-gray-700">
           <button
+            ref={drawerToggle}
             type="button"
             class="drawer-toggle btn lg:hidden"
             aria-controls="agents-drawer"

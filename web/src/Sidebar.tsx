@@ -1,4 +1,4 @@
-import { createMemo, For, Show } from "solid-js";
+import { createEffect, createMemo, For, on, Show } from "solid-js";
 import type { Agent, FleetAgent, FleetState } from "./api.ts";
 import { stateText } from "./fleet.ts";
 import { byKey } from "./order.ts";
@@ -120,6 +120,17 @@ export function Sidebar(props: {
 }) {
   const active = createMemo(() => byRegistration(props.agents.filter((agent) => agent.status === "active")));
   const gone = createMemo(() => byRegistration(props.agents.filter((agent) => agent.status !== "active")));
+  let aside: HTMLElement | undefined;
+  // An opened drawer takes the focus, so the keyboard lands in it rather than behind the backdrop.
+  createEffect(
+    on(
+      () => props.open,
+      (open) => {
+        if (open) aside?.querySelector<HTMLButtonElement>("button:not([disabled])")?.focus();
+      },
+      { defer: true },
+    ),
+  );
   return (
     <>
       <Show when={props.open}>
@@ -130,6 +141,7 @@ export function Sidebar(props: {
         />
       </Show>
       <aside
+        ref={aside}
         id="agents-drawer"
         aria-label="Agents"
         class="sidebar w-72 shrink-0 overflow-y-auto py-3 bg-gray-50 dark:bg-gray-900 border-r border-gray-200 dark:border-gray-700 lg:static lg:block lg:shadow-none"
