@@ -550,6 +550,7 @@ describe("search", () => {
       expect(await hits.first().locator(".search-snippet b").count()).toBe(0);
       expect(await hits.nth(1).locator("mark").allTextContents()).toEqual(["flaky", "login"]);
       await page.screenshot({ path: join(SCREENS, "search-results.png") });
+      expect(await seriousViolations(page)).toEqual([]);
       expect(await page.locator(".timeline").isVisible()).toBe(false);
       await hits.nth(1).click();
       const shown = page.locator(`li.entry[data-entry-key="${older}"]`);
