@@ -76,9 +76,12 @@ export function holdReportMs(env: Record<string, string | undefined>): number {
   return override > 0 ? override : DEFAULT_HOLD_REPORT_MS;
 }
 
+/** A delivery (task `t`) in the recipient's inbox, unread, that no poll has returned yet: its unread count. */
+export const UNFETCHED_SQL =
+  "t.fetched_at IS NULL AND t.status_state = 'input_required' AND t.type = 'unicast'";
+
 /** A delivery (task `t`) whose push is held and that no poll has returned yet. */
-export const HELD_UNFETCHED_SQL = `t.held_at IS NOT NULL AND t.fetched_at IS NULL
-  AND t.status_state = 'input_required' AND t.type = 'unicast'`;
+export const HELD_UNFETCHED_SQL = `t.held_at IS NOT NULL AND ${UNFETCHED_SQL}`;
 
 /** Members of a session with a delivery held for at least `thresholdMs`. */
 export function longHeldMembers(db: Database, sessionId: string, thresholdMs: number): Set<string> {

@@ -2,11 +2,13 @@ import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { describeStorageError, openConnection } from "../broker/db.ts";
 import { isSqliteError } from "../errors.ts";
+import { readFleet } from "./fleet.ts";
 import { allowedHostnames, guardRequest } from "./guards.ts";
 import { errorResponse, toHttpError } from "./http-error.ts";
-import { LiveFeed, WATCH_INTERVAL_MS } from "./live.ts";
+import { FLEET_INTERVAL_MS, LiveFeed, WATCH_INTERVAL_MS } from "./live.ts";
 import { agentRoutes } from "./routes/agents.ts";
 import { eventRoutes, KEEP_ALIVE_MS } from "./routes/events.ts";
+import { fleetRoutes } from "./routes/fleet.ts";
 import { messageRoutes } from "./routes/messages.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -20,18 +22,30 @@ export type AppOptions = {
   port: number;
   /** The built SPA's folder (src/embedded.ts's UI_DIR in the binary). */
   uiDir: string;
-  /** Test knobs: how often the live feed looks at the database, how often a stream says it's alive. */
+  /**
+   * The server's environment (default process.env): its TMUX and TMUX_PANE decide whether its own
+   * tmux server's pane listing may prove a pane gone, as for `member list`.
+   */
+  env?: Record<string, string | undefined>;
+  /**
+   * Test knobs: how often the live feed looks at the database and at the fleet's screens, how
+   * often a stream says it's alive.
+   */
   watchIntervalMs?: number;
+  fleetIntervalMs?: number;
   keepAliveMs?: number;
 };
+
+type Env = Record<string, string | undefined>;
 
 const API_PREFIX = "/ui/api";
 
 /** The routes under /ui/api, one module per resource. */
-function apiRoutes(db: Database, live: LiveFeed, keepAliveMs: number) {
+function apiRoutes(db: Database, env: Env, live: LiveFeed, keepAliveMs: number) {
   return new Elysia({ prefix: API_PREFIX, strictPath: true })
     .use(sessionRoutes(db))
-    .use(agentRoutes(db))
+    .use(agentRoutes(db, env))
+    .use(fleetRoutes(db, env))
     .use(timelineRoutes(db))
     .use(messageRoutes(db))
     .use(searchRoutes(db))
@@ -62,9 +76,15 @@ function redirectToUi(): Response {
 /** The web server of webui.md: guards, the JSON API, the live feed and the embedded SPA. */
 export async function createApp(db: Database, options: AppOptions) {
   const allowed = allowedHostnames(options.host);
-  // Its own connection: data_version only moves for commits made by *other* connections.
-  const live = new LiveFeed(openConnection(db.filename), options.watchIntervalMs ?? WATCH_INTERVAL_MS);
-  const api = apiRoutes(db, live, options.keepAliveMs ?? KEEP_ALIVE_MS);
+  const env = options.env ?? process.env;
+  // Its own connection: data_version only moves for commits made by *other* connections (so a
+  // gone pane the fleet read marks there does not wake the feed again).
+  const watchDb = openConnection(db.filename);
+  const live = new LiveFeed(watchDb, options.watchIntervalMs ?? WATCH_INTERVAL_MS, {
+    read: (sessionId) => readFleet(watchDb, env, sessionId),
+    intervalMs: options.fleetIntervalMs ?? FLEET_INTERVAL_MS,
+  });
+  const api = apiRoutes(db, env, live, options.keepAliveMs ?? KEEP_ALIVE_MS);
   const notFound = unmatched(api.routes);
   // strictPath: `/ui` redirects while `/ui/` is the page.
   return new Elysia({ strictPath: true })

@@ -1,21 +1,33 @@
 import type { Database } from "bun:sqlite";
 import { dataVersion, lastChange, listTimelineMessages, sessionAgentsStamp } from "../broker/timeline.ts";
-import type { LiveEvent, Message } from "./model.ts";
+import type { Fleet, LiveEvent, Message } from "./model.ts";
 
 /**
  * Notices writes made by any process (webui.md §5.1) by comparing PRAGMA data_version on a
  * connection of its own, and only while at least one page listens. A change re-reads only the
  * rows whose status moved since the last look, never the whole timeline.
+ *
+ * The fleet console rides along: while a session has a listener its fleet is read about once a
+ * second (screens change without any database write) and after every data change (unread
+ * counts), and sent only when it differs from the last one sent, plus once to each new listener.
  */
 
 export const WATCH_INTERVAL_MS = 150;
+export const FLEET_INTERVAL_MS = 1000;
 
 // Timestamps come from several processes' clocks: look back a little and let the page merge by id.
 const LOOKBACK_MS = 1000;
 
-type Listener = (event: LiveEvent) => void;
+export type Listener = { change: (event: LiveEvent) => void; fleet: (fleet: Fleet) => void };
 
-type Watched = { listeners: Set<Listener>; cursor: string; agentsStamp: string };
+type Subscriber = Listener & { sawFleet: boolean };
+
+/** One fleet read at a time per session; a request during a read runs one more after it. */
+type FleetLook = { sent: string | null; reading: boolean; again: boolean };
+
+type Watched = { listeners: Set<Subscriber>; cursor: string; agentsStamp: string; fleet: FleetLook };
+
+export type FleetSource = { read: (sessionId: string) => Promise<Fleet>; intervalMs: number };
 
 function lookBack(timestamp: string): string {
   const millis = Date.parse(timestamp);
@@ -35,11 +47,13 @@ function newestChange(messages: Message[]): string | undefined {
 export class LiveFeed {
   private sessions = new Map<string, Watched>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  private fleetTimer: ReturnType<typeof setInterval> | null = null;
   private lastVersion = 0;
 
   constructor(
     private readonly watchDb: Database,
-    private readonly intervalMs = WATCH_INTERVAL_MS,
+    private readonly intervalMs: number,
+    private readonly fleetSource: FleetSource,
   ) {}
 
   subscribe(sessionId: string, listener: Listener): () => void {
@@ -50,13 +64,16 @@ export class LiveFeed {
         listeners: new Set(),
         cursor: newest,
         agentsStamp: sessionAgentsStamp(this.watchDb, sessionId),
+        fleet: { sent: null, reading: false, again: false },
       };
       this.sessions.set(sessionId, watched);
     }
-    watched.listeners.add(listener);
+    const subscriber: Subscriber = { ...listener, sawFleet: false };
+    watched.listeners.add(subscriber);
     this.start();
+    void this.lookAtFleet(sessionId, watched);
     return () => {
-      if (!watched.listeners.delete(listener)) return;
+      if (!watched.listeners.delete(subscriber)) return;
       if (watched.listeners.size === 0 && this.sessions.get(sessionId) === watched)
         this.sessions.delete(sessionId);
       if (this.sessions.size === 0) this.stop();
@@ -76,11 +93,14 @@ export class LiveFeed {
     if (this.timer) return;
     this.lastVersion = dataVersion(this.watchDb);
     this.timer = setInterval(() => this.check(), this.intervalMs);
+    this.fleetTimer = setInterval(() => this.lookAtFleets(), this.fleetSource.intervalMs);
   }
 
   private stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.fleetTimer) clearInterval(this.fleetTimer);
     this.timer = null;
+    this.fleetTimer = null;
   }
 
   private check(): void {
@@ -88,6 +108,40 @@ export class LiveFeed {
     if (version === this.lastVersion) return;
     this.lastVersion = version;
     for (const [sessionId, watched] of this.sessions) this.checkSession(sessionId, watched);
+    this.lookAtFleets();
+  }
+
+  private lookAtFleets(): void {
+    for (const [sessionId, watched] of this.sessions) void this.lookAtFleet(sessionId, watched);
+  }
+
+  private async lookAtFleet(sessionId: string, watched: Watched): Promise<void> {
+    const look = watched.fleet;
+    if (look.reading) {
+      look.again = true;
+      return;
+    }
+    look.reading = true;
+    try {
+      do {
+        look.again = false;
+        const fleet = await this.fleetSource.read(sessionId);
+        // The last page may have left (or the feed closed) while the panes were read.
+        if (this.sessions.get(sessionId) !== watched) return;
+        const text = JSON.stringify(fleet);
+        const changed = text !== look.sent;
+        look.sent = text;
+        for (const subscriber of watched.listeners) {
+          if (!changed && subscriber.sawFleet) continue;
+          subscriber.sawFleet = true;
+          subscriber.fleet(fleet);
+        }
+      } while (look.again);
+    } catch {
+      // A failed read (a busy database) sends nothing; the next tick reads again.
+    } finally {
+      look.reading = false;
+    }
   }
 
   private checkSession(sessionId: string, watched: Watched): void {
@@ -101,6 +155,6 @@ export class LiveFeed {
     if (moved) watched.cursor = newest;
     watched.agentsStamp = agentsStamp;
     const event: LiveEvent = { messages, agents_changed: agentsChanged };
-    for (const listener of watched.listeners) listener(event);
+    for (const listener of watched.listeners) listener.change(event);
   }
 }

@@ -81,7 +81,8 @@ export type LiveEvent = Static<typeof LiveEvent>;
  * The fleet console: what each agent of the session is doing now. `state` comes from the same
  * screen classifier the push uses; agents that never had a pane (the Administrator, a registered
  * process) are `no_pane`. `state_detail` names a waiting or held screen ("permission prompt",
- * "question", …).
+ * "question", …): whatever a push would wait at, so also "working" or "draft in input box";
+ * null at an idle prompt and without a screen. `unread` counts deliveries no poll has returned.
  */
 export const FleetState = t.Union([
   t.Literal("idle"),

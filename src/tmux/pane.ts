@@ -72,8 +72,11 @@ export async function readPaneView(ref: PaneRef, call: Call = {}): Promise<PaneV
   };
 }
 
-export async function listPaneIds(server: TmuxServer): Promise<string[]> {
-  const output = await runTmuxAsync(["list-panes", "-a", "-F", "#{pane_id}"], { server });
+export async function listPaneIds(server: TmuxServer, call: Call = {}): Promise<string[]> {
+  const output = await runTmuxAsync(["list-panes", "-a", "-F", "#{pane_id}"], {
+    server,
+    timeoutSeconds: call.timeoutSeconds,
+  });
   return output.split(/\s+/).filter(Boolean);
 }
 

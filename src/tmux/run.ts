@@ -29,6 +29,9 @@ function callFailure(
   return null;
 }
 
+/** A tmux client waiting on a stopped server ignores SIGTERM: a timed-out call is killed outright. */
+const TIMEOUT_SIGNAL = "SIGKILL";
+
 function timeoutMs(options: TmuxOptions): number | undefined {
   return options.timeoutSeconds === undefined ? undefined : options.timeoutSeconds * 1000;
 }
@@ -48,6 +51,7 @@ export function runTmuxCommands(commands: string[][], options: TmuxOptions = {})
       stdout: "pipe",
       stderr: "pipe",
       timeout: timeoutMs(options),
+      killSignal: TIMEOUT_SIGNAL,
     });
   } catch (error) {
     throw spawnFailure(error);
@@ -74,16 +78,33 @@ export async function runTmuxCommandsAsync(commands: string[][], options: TmuxOp
   const argv = tmuxArgv(commands, options.server ?? null);
   let child: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
   try {
-    child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: timeoutMs(options) });
+    child = Bun.spawn(argv, {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
   } catch (error) {
     throw spawnFailure(error);
   }
-  const [stdout, stderr, exitCode] = await Promise.all([
+  const output = Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
     child.exited,
   ]);
-  const timedOut = child.signalCode !== null && options.timeoutSeconds !== undefined;
+  const limit = timeoutMs(options);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // A client gives its stdout and stderr to the server: one stuck on a stopped server leaves the
+  // pipes open after it is killed, so the timeout answers without waiting for their end.
+  const expired = new Promise<null>((resolve) => {
+    if (limit !== undefined)
+      timer = setTimeout(() => {
+        child.kill(TIMEOUT_SIGNAL);
+        resolve(null);
+      }, limit);
+  });
+  const finished = await Promise.race([output, expired]).finally(() => clearTimeout(timer));
+  const timedOut = finished === null;
+  const [stdout, stderr, exitCode] = finished ?? ["", "", null];
   const failure = callFailure(argv, { timedOut, exitCode, stderr }, options);
   if (failure) throw failure;
   return stdout;

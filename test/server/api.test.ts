@@ -4,7 +4,7 @@ import { Value } from "@sinclair/typebox/value";
 import { deregisterAgent, registerAgent } from "../../src/broker/agents.ts";
 import { createSession, deleteSession } from "../../src/broker/sessions.ts";
 import { ackTask, cancelTask, sendUnicast } from "../../src/broker/tasks.ts";
-import { Agents, Messages, SendResult, Sessions } from "../../src/server/model.ts";
+import { AgentScreen, Agents, Fleet, Messages, SendResult, Sessions } from "../../src/server/model.ts";
 import { errorBody, errorOf, type Fixture, makeFixture, postJson, sessionHeaders } from "./fixture.ts";
 
 let fx: Fixture;
@@ -54,7 +54,13 @@ describe("GET /ui/api/sessions", () => {
 
 describe("X-Session-Id", () => {
   it("is required on session-scoped endpoints", async () => {
-    for (const path of ["/ui/api/agents", "/ui/api/timeline", `/ui/api/agents/${fx.claudeId}/inbox`]) {
+    for (const path of [
+      "/ui/api/agents",
+      "/ui/api/timeline",
+      `/ui/api/agents/${fx.claudeId}/inbox`,
+      "/ui/api/fleet",
+      `/ui/api/agents/${fx.claudeId}/screen`,
+    ]) {
       expect(await errorOf(await fx.request(path))).toEqual({
         status: 400,
         body: errorBody("X-Session-Id header required"),
@@ -351,6 +357,8 @@ describe("the contract (src/server/model.ts)", () => {
       ["inbox", Messages, (await getJson(`/ui/api/agents/${fx.claudeId}/inbox`)).body],
       ["sent", Messages, (await getJson(`/ui/api/agents/${fx.claudeId}/sent`)).body],
       ["send", SendResult, await sent.json()],
+      ["fleet", Fleet, (await getJson("/ui/api/fleet")).body],
+      ["screen", AgentScreen, (await getJson(`/ui/api/agents/${fx.directorId}/screen`)).body],
     ];
     for (const [name, schema, body] of answers) {
       expect([

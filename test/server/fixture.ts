@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { registerAgent } from "../../src/broker/agents.ts";
 import { openDatabase } from "../../src/broker/db.ts";
-import { createSession } from "../../src/broker/sessions.ts";
+import { createSession, type TmuxContext } from "../../src/broker/sessions.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import { makeTempDir } from "../support/cli.ts";
 
@@ -33,17 +33,28 @@ export type Fixture = {
 };
 
 /**
- * A temp database with one session plus two registered agents. The Director's pane is cleared:
- * a spawned tmux would inherit this process's environment and could reach the user's own tmux
- * server. Push notifications are proven end to end against the binary (test/browser).
+ * A temp database with one session plus two registered agents. The Director's pane is cleared
+ * unless `tmux` names a real one (a private server's): a spawned tmux would inherit this
+ * process's environment and could reach the user's own tmux server. Push notifications are
+ * proven end to end against the binary (test/browser).
  */
 export async function makeFixture(
-  appOptions: { host?: string; keepAliveMs?: number; watchIntervalMs?: number } = {},
+  appOptions: {
+    host?: string;
+    keepAliveMs?: number;
+    watchIntervalMs?: number;
+    fleetIntervalMs?: number;
+    tmux?: TmuxContext;
+  } = {},
 ): Promise<Fixture> {
   const { dir, cleanup: removeDir } = makeTempDir("cafleet-server-");
   const { db } = openDatabase({ CAFLEET_DATABASE_URL: `sqlite:///${join(dir, "cafleet.db")}` });
-  const session = createSession(db, "demo", { session: "main", windowId: "@0", paneId: "%0" });
-  db.query("UPDATE agent_placements SET tmux_pane_id = NULL").run();
+  const session = createSession(
+    db,
+    "demo",
+    appOptions.tmux ?? { session: "main", windowId: "@0", paneId: "%0" },
+  );
+  if (!appOptions.tmux) db.query("UPDATE agent_placements SET tmux_pane_id = NULL").run();
   const claude = registerAgent(db, {
     sessionId: session.session_id,
     name: "Claude-A",
@@ -60,8 +71,11 @@ export async function makeFixture(
     host: appOptions.host ?? "127.0.0.1",
     port: PORT,
     uiDir: writeUi(dir),
+    // No TMUX of its own: only a pane's recorded server can prove the pane gone.
+    env: {},
     keepAliveMs: appOptions.keepAliveMs,
     watchIntervalMs: appOptions.watchIntervalMs,
+    fleetIntervalMs: appOptions.fleetIntervalMs,
   });
   return {
     db,

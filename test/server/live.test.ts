@@ -5,6 +5,8 @@ import { openConnection } from "../../src/broker/db.ts";
 import { recordFetched } from "../../src/broker/delivery.ts";
 import { createSession } from "../../src/broker/sessions.ts";
 import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
+import { LiveFeed } from "../../src/server/live.ts";
+import type { Fleet } from "../../src/server/model.ts";
 import { errorBody, errorOf, type Fixture, makeFixture } from "./fixture.ts";
 
 let fx: Fixture;
@@ -163,5 +165,31 @@ describe("GET /ui/api/events", () => {
     );
     const text = await readStream(response, () => false, 800);
     expect(changes(text)).toEqual([]);
+  });
+
+  it("reads no fleet while no page listens, and stops with the last one", async () => {
+    let reads = 0;
+    const watchDb = openConnection(fx.db.filename);
+    const feed = new LiveFeed(watchDb, 50, {
+      read: async () => {
+        reads++;
+        return { agents: [] };
+      },
+      intervalMs: 30,
+    });
+    await Bun.sleep(200);
+    expect(reads).toBe(0);
+    const seen: Fleet[] = [];
+    const leave = feed.subscribe(fx.sessionId, { change: () => {}, fleet: (fleet) => seen.push(fleet) });
+    await Bun.sleep(300);
+    leave();
+    const whileOpen = reads;
+    expect(whileOpen).toBeGreaterThan(3);
+    // Read again and again, sent once: it never changed.
+    expect(seen).toEqual([{ agents: [] }]);
+    await Bun.sleep(200);
+    expect(reads).toBe(whileOpen);
+    feed.close();
+    watchDb.close();
   });
 });

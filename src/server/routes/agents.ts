@@ -2,10 +2,13 @@ import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { listSessionAgentsForUi, requireAgentInSession } from "../../broker/agents.ts";
 import { listInboxMessages, listSentMessages } from "../../broker/timeline.ts";
-import { Agents, Messages } from "../model.ts";
+import { readAgentScreen } from "../fleet.ts";
+import { AgentScreen, Agents, Messages } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";
 
-export function agentRoutes(db: Database) {
+type Env = Record<string, string | undefined>;
+
+export function agentRoutes(db: Database, env: Env) {
   return new Elysia({ strictPath: true })
     .get(
       "/agents",
@@ -29,5 +32,13 @@ export function agentRoutes(db: Database) {
         return { messages: listSentMessages(db, params.agentId) };
       },
       { response: { 200: Messages } },
+    )
+    .get(
+      "/agents/:agentId/screen",
+      ({ headers, params }) => {
+        requireAgentInSession(db, requireSessionHeader(db, headers), params.agentId);
+        return readAgentScreen(db, env, params.agentId);
+      },
+      { response: { 200: AgentScreen } },
     );
 }

@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { findSession } from "../../broker/sessions.ts";
 import { HttpError } from "../http-error.ts";
 import type { LiveFeed } from "../live.ts";
-import type { LiveEvent } from "../model.ts";
+import type { Fleet, LiveEvent } from "../model.ts";
 
 export const KEEP_ALIVE_MS = 15_000;
 
@@ -21,9 +21,10 @@ function eventStream(live: LiveFeed, sessionId: string, signal: AbortSignal, kee
           stop();
         }
       };
-      const unsubscribe = live.subscribe(sessionId, (event: LiveEvent) =>
-        push(`event: change\ndata: ${JSON.stringify(event)}\n\n`),
-      );
+      const unsubscribe = live.subscribe(sessionId, {
+        change: (event: LiveEvent) => push(`event: change\ndata: ${JSON.stringify(event)}\n\n`),
+        fleet: (fleet: Fleet) => push(`event: fleet\ndata: ${JSON.stringify(fleet)}\n\n`),
+      });
       // A comment line now and then keeps proxies and idle timers from closing the stream.
       const keepAlive = setInterval(() => push(": keep-alive\n\n"), keepAliveMs);
       stop = () => {
