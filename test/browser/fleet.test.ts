@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import { ROOT } from "../support/cli.ts";
@@ -28,13 +29,13 @@ function typeLine(pane: string, line: string): void {
   h.tmux.tmux(["send-keys", "-t", pane, "Enter"]);
 }
 
-function send(to: string, text: string): void {
+function send(to: string, text: string, from = session.directorId): void {
   const result = h.run([
     "--session-id",
     session.sessionId,
     "send",
     "--agent-id",
-    session.directorId,
+    from,
     "--to",
     to,
     "--text",
@@ -64,6 +65,8 @@ beforeAll(async () => {
   await Bun.sleep(300);
   send(ids["Busy-One"]!, "when you are done, run the tests");
   send(ids["Idle-One"]!, "please look at issue 12");
+  // Its answer is Idle-One's latest sign of life (last activity).
+  send(session.directorId, "on it", ids["Idle-One"]!);
   server = await startServer(h.env());
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
@@ -176,8 +179,18 @@ describe("watching a member", () => {
         undefined,
         { timeout: 5_000 },
       );
-      expect(await page.locator("li.entry .body").allTextContents()).toEqual(["please look at issue 12"]);
+      expect(await page.locator("li.entry .body").allTextContents()).toEqual([
+        "please look at issue 12",
+        "on it",
+      ]);
       await page.screenshot({ path: join(SCREENS, "member-screen.png") });
+      await page.mouse.move(0, 0);
+      const axe = await new AxeBuilder({ page }).analyze();
+      expect(
+        axe.violations
+          .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+          .map((violation) => violation.id),
+      ).toEqual([]);
       // Watching never typed into a pane: the prompt is still unanswered.
       expect(h.inputOf(panes["Asking-One"]!)).toEqual(typedBefore);
       expect(await screen.isVisible()).toBe(true);
@@ -198,7 +211,7 @@ describe("watching a member", () => {
       });
       await Bun.sleep(1500);
       expect(requests).toEqual([]);
-      expect(await page.locator("li.entry").count()).toBe(2);
+      expect(await page.locator("li.entry").count()).toBe(3);
     },
     SLOW,
   );

@@ -30,7 +30,7 @@ export function MemberScreen(props: { agentId: string; name: string }) {
   });
   return (
     <section
-      class="member-screen-panel flex flex-col min-h-0 min-w-0 border-gray-200 dark:border-gray-700 bg-gray-950 text-gray-100"
+      class="member-screen-panel flex-1 flex flex-col min-h-0 min-w-0 border-gray-200 dark:border-gray-700 bg-gray-950 text-gray-100"
       aria-label={`Screen of ${props.name}`}
     >
       <header class="flex flex-wrap items-baseline gap-x-2 px-3 py-1.5 text-xs bg-gray-800 text-gray-100">
