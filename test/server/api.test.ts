@@ -255,6 +255,82 @@ describe("POST /ui/api/messages/send", () => {
     );
   });
 
+  it("threads a reply under a task of the session (reply_to)", async () => {
+    const asked = sendUnicast(fx.db, {
+      sessionId: fx.sessionId,
+      fromAgentId: fx.claudeId,
+      toAgentId: fx.reviewerId,
+      text: "which branch?",
+    });
+    const response = await send({
+      from_agent_id: fx.reviewerId,
+      to_agent_id: fx.claudeId,
+      text: "main",
+      reply_to: asked.id,
+    });
+    expect(response.status).toBe(200);
+    const { task_id } = await response.json();
+    expect(
+      fx.db
+        .query("SELECT context_id, from_agent_id, reply_to_task_id FROM tasks WHERE task_id = ?")
+        .get(task_id),
+    ).toEqual({ context_id: fx.claudeId, from_agent_id: fx.reviewerId, reply_to_task_id: asked.id });
+    const timeline = (await getJson("/ui/api/timeline")).body.messages as {
+      task_id: string;
+      reply_to_task_id: string | null;
+    }[];
+    expect(timeline.find((message) => message.task_id === task_id)?.reply_to_task_id).toBe(asked.id);
+    expect(timeline.find((message) => message.task_id === asked.id)?.reply_to_task_id).toBeNull();
+  });
+
+  it("answers 404 with the broker's message for a reply_to task that is unknown or another session's, storing nothing", async () => {
+    const elsewhere = createSession(fx.db, null, { session: "x", windowId: "@9", paneId: "%99" });
+    fx.db
+      .query("UPDATE agent_placements SET tmux_pane_id = NULL WHERE agent_id = ?")
+      .run(elsewhere.director.agent_id);
+    const foreign = sendUnicast(fx.db, {
+      sessionId: elsewhere.session_id,
+      fromAgentId: elsewhere.administrator_agent_id,
+      toAgentId: elsewhere.director.agent_id,
+      text: "not yours",
+    });
+    const count = () => (fx.db.query("SELECT COUNT(*) AS n FROM tasks").get() as { n: number }).n;
+    const before = count();
+    for (const replyTo of [crypto.randomUUID(), foreign.id, "junk"])
+      expect(
+        await errorOf(
+          await send({
+            from_agent_id: fx.reviewerId,
+            to_agent_id: fx.claudeId,
+            text: "x",
+            reply_to: replyTo,
+          }),
+        ),
+      ).toEqual({ status: 404, body: errorBody(`Task ${replyTo} not found`) });
+    expect(count()).toBe(before);
+    deleteSession(fx.db, elsewhere.session_id);
+  });
+
+  it("answers 400 for a reply_to on a broadcast, storing nothing", async () => {
+    const asked = sendUnicast(fx.db, {
+      sessionId: fx.sessionId,
+      fromAgentId: fx.claudeId,
+      toAgentId: fx.reviewerId,
+      text: "anyone?",
+    });
+    const count = () => (fx.db.query("SELECT COUNT(*) AS n FROM tasks").get() as { n: number }).n;
+    const before = count();
+    expect(
+      await errorOf(
+        await send({ from_agent_id: fx.reviewerId, to_agent_id: "*", text: "all", reply_to: asked.id }),
+      ),
+    ).toEqual({
+      status: 400,
+      body: errorBody('reply_to needs a single recipient: send the reply to one agent, not to_agent_id "*"'),
+    });
+    expect(count()).toBe(before);
+  });
+
   it("refuses a sender that is not an active agent of the session", async () => {
     for (const from of [crypto.randomUUID(), "junk"])
       expect(await errorOf(await send({ from_agent_id: from, to_agent_id: fx.claudeId, text: "x" }))).toEqual(

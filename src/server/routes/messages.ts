@@ -25,6 +25,10 @@ async function readAtMost(request: Request, limit: number): Promise<ArrayBuffer>
   return Bun.concatArrayBuffers(chunks);
 }
 
+/** A reply threads under one task for one recipient; a broadcast (like the CLI's) takes none. */
+const BROADCAST_REPLY_REFUSED =
+  'reply_to needs a single recipient: send the reply to one agent, not to_agent_id "*"';
+
 export function messageRoutes(db: Database) {
   return new Elysia({ strictPath: true }).post(
     "/messages/send",
@@ -32,10 +36,15 @@ export function messageRoutes(db: Database) {
       const sessionId = requireSessionHeader(db, headers);
       const input = { sessionId, fromAgentId: body.from_agent_id, text: body.text };
       if (body.to_agent_id === BROADCAST_TARGET) {
+        if (body.reply_to !== undefined) throw new HttpError(400, BROADCAST_REPLY_REFUSED);
         const { summary } = await deliverBroadcast(db, input);
         return { task_id: summary.id, status: summary.status.state };
       }
-      const { task } = await deliverUnicast(db, { ...input, toAgentId: body.to_agent_id });
+      const { task } = await deliverUnicast(db, {
+        ...input,
+        toAgentId: body.to_agent_id,
+        replyToTaskId: body.reply_to,
+      });
       return { task_id: task.id, status: task.status.state };
     },
     {
