@@ -119,7 +119,12 @@ ALTER TABLE agent_placements ADD COLUMN finding_reported_at TEXT;
 -- delivery of a broadcast is, so a search filtered to one recipient finds that recipient's copy,
 -- and the search shows one hit per broadcast. unicode61 without extra token characters splits
 -- `send_message` and `src/db.ts` into words: a query term is searched as a phrase, so
--- `send_message` still finds only the adjacent words and `message` finds it too.
+-- `send_message` still finds only the adjacent words and `message` finds it too. The last term
+-- is also tried as a prefix (search as one types): FTS5 gathers a prefix's words into one list before it can
+-- read the newest, which for a common two- to four-letter start is most of the history (measured:
+-- 30 ms for `th` on 100,000 messages); an index of those prefixes reads as one word (0.1 ms) and
+-- triples the index's size (about 90 bytes a message without it). No column sizes: they serve
+-- only bm25 ranking, and hits are ordered by time.
 CREATE VIEW message_bodies AS
   SELECT rowid AS task_rowid,
     CASE WHEN NOT json_valid(task_json) THEN NULL
@@ -134,7 +139,8 @@ CREATE VIEW message_bodies AS
     END AS body
   FROM tasks WHERE type <> 'broadcast_summary';
 CREATE VIRTUAL TABLE message_search USING fts5(
-  body, content = 'message_bodies', content_rowid = 'task_rowid', tokenize = 'unicode61 remove_diacritics 2'
+  body, content = 'message_bodies', content_rowid = 'task_rowid', tokenize = 'unicode61 remove_diacritics 2',
+  prefix = '2 3 4', columnsize = 0
 );
 CREATE TRIGGER message_search_insert AFTER INSERT ON tasks WHEN new.type <> 'broadcast_summary' BEGIN
   INSERT INTO message_search (rowid, body) SELECT task_rowid, body FROM message_bodies WHERE task_rowid = new.rowid;
@@ -145,24 +151,16 @@ CREATE TRIGGER message_search_delete BEFORE DELETE ON tasks WHEN old.type <> 'br
   INSERT INTO message_search (message_search, rowid, body)
     SELECT 'delete', task_rowid, body FROM message_bodies WHERE task_rowid = old.rowid;
 END;
--- An ack or a retraction rewrites task_json with the same artifacts: the guard keeps those writes
--- off the index; a write that changes the parts (cafleet makes none) re-indexes the row.
-CREATE TRIGGER message_search_unindex BEFORE UPDATE OF task_json, type ON tasks
-  WHEN old.type <> 'broadcast_summary' AND (old.type IS NOT new.type
+-- The index relies on a message's text never changing once stored (cafleet never changes it;
+-- an ack or a retraction rewrites task_json with the same artifacts): a write that would change
+-- it is refused rather than leaving the index describing text that is no longer there.
+CREATE TRIGGER message_text_unchanged BEFORE UPDATE OF task_json, type ON tasks
+  WHEN old.type IS NOT new.type
     OR CASE WHEN json_valid(old.task_json) AND json_valid(new.task_json)
       THEN old.task_json -> '$.artifacts' IS NOT new.task_json -> '$.artifacts'
-      ELSE old.task_json IS NOT new.task_json END)
+      ELSE old.task_json IS NOT new.task_json END
 BEGIN
-  INSERT INTO message_search (message_search, rowid, body)
-    SELECT 'delete', task_rowid, body FROM message_bodies WHERE task_rowid = old.rowid;
-END;
-CREATE TRIGGER message_search_reindex AFTER UPDATE OF task_json, type ON tasks
-  WHEN new.type <> 'broadcast_summary' AND (old.type IS NOT new.type
-    OR CASE WHEN json_valid(old.task_json) AND json_valid(new.task_json)
-      THEN old.task_json -> '$.artifacts' IS NOT new.task_json -> '$.artifacts'
-      ELSE old.task_json IS NOT new.task_json END)
-BEGIN
-  INSERT INTO message_search (rowid, body) SELECT task_rowid, body FROM message_bodies WHERE task_rowid = new.rowid;
+  SELECT RAISE(ABORT, 'a message''s text and type never change once stored');
 END;
 -- The messages written before this version. (FTS5's 'rebuild' cannot read a view that calls
 -- json_each, so the rows are inserted as the trigger inserts them.)

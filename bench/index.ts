@@ -16,6 +16,7 @@ import { mcpFigures } from "./mcp.ts";
 import { pageFigures } from "./page.ts";
 import { pollBytes } from "./poll-bytes.ts";
 import { pushLatency } from "./push-latency.ts";
+import { searchFigures } from "./search.ts";
 import { serverFigures } from "./server.ts";
 import { throughput } from "./throughput.ts";
 
@@ -28,6 +29,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "fan-out", run: fanOut },
   { name: "poll-bytes", run: pollBytes },
   { name: "server", run: serverFigures },
+  { name: "search", run: searchFigures },
   { name: "mcp", run: mcpFigures },
   { name: "page", run: pageFigures },
   { name: "binary", run: binaryFigures },

@@ -2,6 +2,7 @@ import type { AgentSummary } from "./broker/agents.ts";
 import type { Delivery, ThreadEntry } from "./broker/delivery.ts";
 import { type Task, type TaskLine, taskLine, taskText } from "./broker/tasks.ts";
 import type { InboxCounts, InboxEntry, NewEntries } from "./broker/unseen.ts";
+import type { SearchHit } from "./server/model.ts";
 
 /** Text renderings of cli.md §5.4 and §6, and the JSON shapes the CLI and MCP tools share. */
 
@@ -111,4 +112,37 @@ export function pad(text: string, width: number): string {
   let length = 0;
   for (const _ of text) length += 1;
   return length >= width ? text : text + " ".repeat(width - length);
+}
+
+function party(name: string, agentId: string): string {
+  return name === "" ? agentId : `${oneLine(name)} (${agentId})`;
+}
+
+/** The snippet with each match in brackets. */
+function markedSnippet({ snippet, matches }: SearchHit): string {
+  let text = "";
+  let at = 0;
+  for (const [start, end] of matches) {
+    text += `${snippet.slice(at, start)}[${snippet.slice(start, end)}]`;
+    at = end;
+  }
+  return text + snippet.slice(at);
+}
+
+/**
+ * `search`: one entry per hit, newest first, the snippet on the line below its header:
+ *
+ *   [1] 2026-12-01T12:00:00.000000+00:00 alice (<agent id>) → bob (<agent id>), task <task id>
+ *   …the [flaky] test in src/broker/tasks.ts…
+ *   [2] <created_at> alice (<agent id>) → broadcast, task <task id>
+ */
+export function searchHitsText(hits: SearchHit[]): string {
+  if (hits.length === 0) return "No messages match.";
+  return hits
+    .map((hit, index) => {
+      const to = hit.origin_task_id === null ? party(hit.to_agent_name, hit.to_agent_id) : "broadcast";
+      const head = `[${index + 1}] ${hit.created_at} ${party(hit.from_agent_name, hit.from_agent_id)} → ${to}, task ${hit.task_id}`;
+      return `${head}\n${markedSnippet(hit)}`;
+    })
+    .join("\n");
 }

@@ -123,10 +123,19 @@ function requireDirector(db: Database, sessionId: string, directorId: string): v
     throw new RuleError("Administrator cannot be a director", 409).withCode("administrator_protected");
 }
 
-/** The §9 check every `--agent-id` command makes first: the agent exists (any status) in the session. */
-export function requireAgentInSession(db: Database, sessionId: string, agentId: string): void {
+/**
+ * The §9 check every `--agent-id` command makes first: the agent exists (any status) in the
+ * session. With `active`, a deregistered agent counts as missing.
+ */
+export function requireAgentInSession(
+  db: Database,
+  sessionId: string,
+  agentId: string,
+  options: { active?: boolean } = {},
+): void {
+  const status = options.active ? " AND status = 'active'" : "";
   const row = db
-    .query("SELECT 1 AS found FROM agents WHERE agent_id = ? AND session_id = ?")
+    .query(`SELECT 1 AS found FROM agents WHERE agent_id = ? AND session_id = ?${status}`)
     .get(agentId, sessionId);
   if (!row)
     throw new NotFoundError(`Agent ${agentId} not found in session ${sessionId}`).withCode(

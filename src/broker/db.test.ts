@@ -42,7 +42,6 @@ const SCHEMA_TABLES = [
   "message_search",
   "message_search_config",
   "message_search_data",
-  "message_search_docsize",
   "message_search_idx",
   "sessions",
   "tasks",

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { UsageError } from "../errors.ts";
 import type { SearchHit } from "../server/model.ts";
+import { SEARCH_LIMIT } from "./search-limit.ts";
 import { buildSnippet, CLOSE_MARK, OPEN_MARK } from "./snippet.ts";
 import { MESSAGE_COLUMNS, MESSAGE_NAME_JOINS, type MessageRow, toMessage } from "./timeline.ts";
 
@@ -10,30 +11,34 @@ import { MESSAGE_COLUMNS, MESSAGE_NAME_JOINS, type MessageRow, toMessage } from 
  * first, each with a snippet around its match.
  */
 
-export const SEARCH_LIMIT = { default: 50, max: 200 };
-
 export const EMPTY_QUERY = "search query is empty: give at least one word to search for";
 
 export type SearchOptions = { agentId?: string; limit?: number };
 
+/** The words unicode61 makes of a term, near enough to tell the last one's length. */
+const WORDS = /[\p{L}\p{N}\p{Co}]+/gu;
+
 /**
- * The user's text as an FTS5 query that can never be FTS5 syntax: each whitespace-separated term
- * a quoted phrase (a `"` doubled), all of them required, the last a prefix as one types. A term of
- * separators only (`-`, `(`) is a phrase of no words, which FTS5 leaves out of the AND. A
- * one-character last term stays whole: a prefix that short would gather most of the vocabulary.
- * Null: nothing left to search for (the text was NULs).
+ * The user's text as FTS5 queries that can never be FTS5 syntax: each whitespace-separated term
+ * a quoted phrase (a `"` doubled), all of them required. A term of separators only (`-`, `(`) is
+ * a phrase of no words, which FTS5 leaves out of the AND. Null: nothing left to search for (the
+ * text was NULs).
+ *
+ * Two queries, tried in turn: the last word whole, then as a prefix (search as one types). A
+ * prefix makes FTS5 merge the lists of every word with that start before it can read the newest,
+ * which for a word in a tenth of a million messages takes 40-70 ms, while a whole word reads only
+ * its newest page (0.2 ms): the prefix runs only when the whole word does not fill the page. A
+ * last word of one character (`x`, the `0` of `v1.0`) is never a prefix: too much of the
+ * vocabulary starts with it, and no prefix index holds it.
  */
-export function matchExpression(query: string): string | null {
+export function matchExpressions(query: string): string[] | null {
   if (query.trim() === "") throw new UsageError(EMPTY_QUERY);
   // FTS5 reads a NUL as the end of the query text: it separates terms like a space.
   const terms = query.split(/[\s\0]+/u).filter((term) => term !== "");
-  if (terms.length === 0) return null;
-  return terms
-    .map((term, index) => {
-      const phrase = `"${term.replaceAll('"', '""')}"`;
-      return index === terms.length - 1 && [...term].length > 1 ? `${phrase}*` : phrase;
-    })
-    .join(" ");
+  const last = terms.at(-1);
+  if (last === undefined) return null;
+  const whole = terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" ");
+  return [...(last.match(WORDS)?.at(-1) ?? "")].length > 1 ? [whole, `${whole}*`] : [whole];
 }
 
 type HitRow = MessageRow & { marked: string | null };
@@ -61,20 +66,17 @@ function toHit(row: HitRow): SearchHit {
   return { ...message, ...buildSnippet(message.body, marked ?? "") };
 }
 
-/** `limit` is taken as given (the doors check it against SEARCH_LIMIT). */
-export function searchMessages(
+function readHits(
   db: Database,
+  match: string,
   sessionId: string,
-  query: string,
-  options: SearchOptions = {},
+  agentId: string | undefined,
+  limit: number,
 ): SearchHit[] {
-  const match = matchExpression(query);
-  const limit = options.limit ?? SEARCH_LIMIT.default;
-  if (match === null || limit <= 0) return [];
   const rows =
-    options.agentId === undefined
+    agentId === undefined
       ? db.query(ANY_AGENT).iterate({ match, sessionId })
-      : db.query(ONE_AGENT).iterate({ match, sessionId, agentId: options.agentId });
+      : db.query(ONE_AGENT).iterate({ match, sessionId, agentId });
   const seen = new Set<string>();
   const hits: SearchHit[] = [];
   for (const row of rows as IterableIterator<HitRow>) {
@@ -83,6 +85,24 @@ export function searchMessages(
     if (seen.has(key)) continue;
     seen.add(key);
     hits.push(toHit(row));
+    if (hits.length >= limit) break;
+  }
+  return hits;
+}
+
+/** `limit` is taken as given (the doors check it against SEARCH_LIMIT). */
+export function searchMessages(
+  db: Database,
+  sessionId: string,
+  query: string,
+  options: SearchOptions = {},
+): SearchHit[] {
+  const matches = matchExpressions(query);
+  const limit = options.limit ?? SEARCH_LIMIT.default;
+  if (matches === null || limit <= 0) return [];
+  let hits: SearchHit[] = [];
+  for (const match of matches) {
+    hits = readHits(db, match, sessionId, options.agentId, limit);
     if (hits.length >= limit) break;
   }
   return hits.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));

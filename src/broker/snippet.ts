@@ -65,8 +65,11 @@ export function buildSnippet(body: string, marked: string): Snippet {
   const firstRange = ranges[0];
   const firstWord = firstRange ? wordAt(words, firstRange[0]) : 0;
   const lastMatchWord = firstRange ? wordAt(words, firstRange[1] - 1) : 0;
-  const from = Math.max(0, firstWord - WORDS_BEFORE);
-  const to = Math.min(words.length - 1, lastMatchWord + CONTEXT_WORDS - (firstWord - from));
+  // Four words before the match, more when the body ends sooner; ten in all where there are.
+  const after = words.length - 1 - lastMatchWord;
+  const before = Math.min(firstWord, Math.max(WORDS_BEFORE, CONTEXT_WORDS - after));
+  const from = firstWord - before;
+  const to = lastMatchWord + Math.min(after, CONTEXT_WORDS - before);
   // Each word's offset in the one-line text: words joined by single spaces.
   const at: number[] = [];
   let text = from > 0 ? ELLIPSIS : "";

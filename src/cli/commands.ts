@@ -1,3 +1,4 @@
+import { SEARCH_LIMIT } from "../broker/search-limit.ts";
 import { choice, command, flag, type Group, integer, required, seconds, text } from "./options.ts";
 
 type ServerModule = typeof import("./server.ts");
@@ -56,6 +57,14 @@ export const POLL = {
     "--since",
     "--page-size",
     "--wait",
+  ]),
+};
+export const SEARCH = {
+  agentId,
+  query: required(text("--query <text>", "Words to find (the last one may be the start of a word).")),
+  limit: integer("--limit <n>", `At most this many hits (default ${SEARCH_LIMIT.default}).`, [
+    1,
+    SEARCH_LIMIT.max,
   ]),
 };
 export const TASK_ACTION = { agentId, taskId };
@@ -263,6 +272,12 @@ export const COMMANDS = {
     options: POLL,
     needsSession: true,
     run: (ctx) => import("./poll.ts").then((m) => m.poll(ctx)),
+  }),
+  search: command({
+    summary: "Find messages of the session by their words, newest first, with snippets.",
+    options: SEARCH,
+    needsSession: true,
+    run: (ctx) => import("./search.ts").then((m) => m.search(ctx)),
   }),
   ack: command({
     summary: "Acknowledge a message you received.",

@@ -125,7 +125,7 @@ describe("db init", () => {
     );
   });
 
-  it("upgrades a version 2 database to head, adding only columns and two indexes", () => {
+  it("upgrades a version 2 database to head, adding only columns, two indexes and the search index", () => {
     const { path, env } = world();
     mkdirSync(join(path, ".."), { recursive: true });
     const migrations = readFileSync(join(ROOT, "migrations.sql"), "utf8");
@@ -159,6 +159,15 @@ describe("db init", () => {
       "agent_placements",
       "idx_tasks_unread",
       "idx_tasks_unreported_retractions",
+      // Version 6: the search index, its view, shadow tables and triggers.
+      "message_bodies",
+      "message_search",
+      "message_search_config",
+      "message_search_data",
+      "message_search_delete",
+      "message_search_idx",
+      "message_search_insert",
+      "message_text_unchanged",
       "sessions",
       "tasks",
     ]);

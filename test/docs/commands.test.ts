@@ -59,6 +59,7 @@ describe("every cafleet command quoted in skills/ and README.md", () => {
       "ack",
       "cancel",
       "get-task",
+      "search",
       "agents",
       "deregister",
       "member create",

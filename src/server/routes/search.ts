@@ -1,14 +1,15 @@
 import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { requireAgentInSession } from "../../broker/agents.ts";
-import { SEARCH_LIMIT, searchMessages } from "../../broker/search.ts";
+import { searchMessages } from "../../broker/search.ts";
+import { SEARCH_LIMIT } from "../../broker/search-limit.ts";
 import { HttpError } from "../http-error.ts";
 import { SearchResults } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";
 
 const BAD_LIMIT = `limit must be an integer from 1 to ${SEARCH_LIMIT.max}`;
 
-/** A parameter given once; a repeated one (`?q=a&q=b`) is as good as missing. */
+/** A query parameter as text (Elysia keeps one value of a repeated key); anything else is missing. */
 function single(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
