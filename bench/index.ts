@@ -1,7 +1,7 @@
 /**
  * bun run bench: every figure of the performance promise, each against its floor or target,
  * printed as one table and written to bench/results/<timestamp>.json. BENCH_QUICK=1 runs smaller
- * sizes; BENCH_ONLY=name,name runs some figures; BENCH_NO_BUILD=1 skips `bun run build`.
+ * sizes; BENCH_ONLY=name,name runs some figures (page: the console page in Chromium); BENCH_NO_BUILD=1 skips `bun run build`.
  */
 
 import { binaryFigures } from "./binary.ts";
@@ -14,6 +14,7 @@ import { compileFloor, mustRun } from "./lib/run.ts";
 import { QUICK } from "./lib/stats.ts";
 import { type Row, renderTable, writeResults } from "./lib/table.ts";
 import { mcpFigures } from "./mcp.ts";
+import { pageFigures } from "./page.ts";
 import { pollBytes } from "./poll-bytes.ts";
 import { pushLatency } from "./push-latency.ts";
 import { searchFigures } from "./search.ts";
@@ -32,6 +33,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "fleet", run: fleetFigures },
   { name: "search", run: searchFigures },
   { name: "mcp", run: mcpFigures },
+  { name: "page", run: pageFigures },
   { name: "binary", run: binaryFigures },
 ];
 

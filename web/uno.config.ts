@@ -13,7 +13,7 @@ body { margin: 0; line-height: 1.5; font-family: ui-sans-serif, system-ui, sans-
 h1, h2, p, ul { margin: 0; padding: 0; }
 ul { list-style: none; }
 button, textarea { font: inherit; color: inherit; margin: 0; }
-button { cursor: pointer; }
+button { cursor: pointer; background-color: transparent; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
 `,
     },

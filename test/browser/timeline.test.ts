@@ -77,7 +77,7 @@ describe("the session picker", () => {
 
 describe("the session view", () => {
   it("lists active agents in the sidebar by registration", async () => {
-    const names = await page.locator('[data-group="Active"] li').allTextContents();
+    const names = await page.locator('[data-group="Active"] li .agent-name').allTextContents();
     expect(names).toEqual(["Director", "Administrator", "Claude-A", "reviewer-bot"]);
     expect(await page.locator('[data-group="Deregistered"]').count()).toBe(0);
   });

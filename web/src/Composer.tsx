@@ -1,4 +1,5 @@
-import { createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
+import { BROADCAST_TARGET } from "../../src/server/broadcast.ts";
 import { type Agent, ApiError, sendMessage } from "./api.ts";
 import {
   type ActiveMention,
@@ -6,14 +7,21 @@ import {
   insertMention,
   mentionCandidates,
   parseMessage,
+  REPLY_TO_BROADCAST,
 } from "./mentions.ts";
 
 const MAX_HEIGHT_REM = 9;
 const BLUR_CLOSE_MS = 100;
+const LISTBOX_ID = "mention-listbox";
+
+/** The message a reply answers: its task, the line shown above the input, whom to mention. */
+export type ReplyDraft = { taskId: string; label: string; mention: string };
 
 export function Composer(props: {
   administratorId: string | undefined;
   recipients: Agent[];
+  reply: ReplyDraft | null;
+  onCancelReply: () => void;
   onSent: () => void;
 }) {
   const [text, setText] = createSignal("");
@@ -65,6 +73,21 @@ export function Composer(props: {
 
   onMount(resize);
 
+  // Starting a reply addresses it: the replied-to sender's mention, unless the text has one.
+  createEffect(
+    on(
+      () => props.reply,
+      (reply) => {
+        if (!reply || !input) return;
+        if (!/^\s*@/.test(text())) setText(`@${reply.mention} ${text().replace(/^\s+/, "")}`);
+        input.focus();
+        input.setSelectionRange(text().length, text().length);
+        setError("");
+        resize();
+      },
+    ),
+  );
+
   const choose = (index: number) => {
     const active = mention();
     const candidate = candidates()[index];
@@ -80,16 +103,20 @@ export function Composer(props: {
     if (sending() || disabled() || text().trim() === "" || !props.administratorId) return;
     const parsed = parseMessage(text(), props.recipients);
     if (!parsed.ok) return setError(parsed.error);
+    const reply = props.reply;
+    if (reply && parsed.toAgentId === BROADCAST_TARGET) return setError(REPLY_TO_BROADCAST);
     setSending(true);
     try {
       await sendMessage({
         from_agent_id: props.administratorId,
         to_agent_id: parsed.toAgentId,
         text: parsed.body,
+        ...(reply ? { reply_to: reply.taskId } : {}),
       });
       setText("");
       setMention(null);
       resize();
+      if (reply) props.onCancelReply();
       props.onSent();
     } catch (failure) {
       setError(failure instanceof ApiError && failure.message ? failure.message : "Send failed");
@@ -120,6 +147,10 @@ export function Composer(props: {
         return setDismissed(true);
       }
     }
+    if (event.key === "Escape" && props.reply) {
+      event.preventDefault();
+      return props.onCancelReply();
+    }
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
       void send();
@@ -127,15 +158,33 @@ export function Composer(props: {
   };
 
   return (
-    <div class="relative px-5 pb-4 pt-2 border-t border-gray-200 dark:border-gray-700 bg-white dark:bg-gray-800">
+    <div class="composer relative px-3 sm:px-5 pb-4 pt-2 border-t border-gray-200 dark:border-gray-700 bg-white dark:bg-gray-800">
+      <Show when={props.reply}>
+        {(reply) => (
+          <div class="reply-draft flex items-center gap-2 mb-1.5 px-2 py-1 rounded text-xs bg-indigo-50 text-indigo-900 dark:bg-indigo-900/40 dark:text-indigo-100">
+            <span class="truncate">{reply().label}</span>
+            <button
+              type="button"
+              class="ml-auto shrink-0 px-1.5 rounded hover:bg-indigo-100 dark:hover:bg-indigo-800"
+              aria-label="Cancel reply"
+              onClick={props.onCancelReply}
+            >
+              ✕
+            </button>
+          </div>
+        )}
+      </Show>
       <Show when={open()}>
         <div
+          id={LISTBOX_ID}
           role="listbox"
+          aria-label="Mention suggestions"
           class="mention-popover absolute left-5 bottom-full mb-1 min-w-64 max-w-md py-1 rounded-md shadow-lg bg-white dark:bg-gray-700 border border-gray-200 dark:border-gray-600"
         >
           <For each={candidates()}>
             {(candidate, index) => (
               <div
+                id={`mention-option-${index()}`}
                 role="option"
                 tabIndex={-1}
                 aria-selected={index() === highlight()}
@@ -148,7 +197,7 @@ export function Composer(props: {
                 }}
               >
                 <span class="font-mono">@{candidate.slug}</span>
-                <span class="text-gray-500 dark:text-gray-300 truncate">{candidate.label}</span>
+                <span class="text-gray-600 dark:text-gray-300 truncate">{candidate.label}</span>
               </div>
             )}
           </For>
@@ -158,8 +207,15 @@ export function Composer(props: {
         <textarea
           ref={input}
           value={text()}
+          role="combobox"
+          aria-label="Message"
+          aria-autocomplete="list"
+          aria-haspopup="listbox"
+          aria-expanded={open()}
+          aria-controls={open() ? LISTBOX_ID : undefined}
+          aria-activedescendant={open() ? `mention-option-${highlight()}` : undefined}
           rows={1}
-          class="flex-1 resize-none px-3 py-2 rounded-md border border-gray-300 dark:border-gray-600 bg-white dark:bg-gray-900 focus:outline-none focus:ring-2 focus:ring-indigo-400 disabled:opacity-60"
+          class="flex-1 min-w-0 resize-none px-3 py-2 rounded-md border border-gray-300 dark:border-gray-600 bg-white dark:bg-gray-900 focus:outline-none focus:ring-2 focus:ring-indigo-400 disabled:opacity-60"
           placeholder={
             disabled() ? "Administrator unavailable — messaging disabled" : "@agent or @all message..."
           }
@@ -198,7 +254,9 @@ export function Composer(props: {
         </button>
       </div>
       <Show when={error()}>
-        <p class="composer-error mt-1 text-sm text-red-600 dark:text-red-400">{error()}</p>
+        <p role="alert" class="composer-error mt-1 text-sm text-red-600 dark:text-red-400">
+          {error()}
+        </p>
       </Show>
     </div>
   );

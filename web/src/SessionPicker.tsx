@@ -17,7 +17,7 @@ export function SessionPicker() {
           </h2>
           <Switch>
             <Match when={sessions.loading}>
-              <p class="px-5 py-4 text-gray-500">Loading...</p>
+              <p class="px-5 py-4 text-gray-600 dark:text-gray-300">Loading...</p>
             </Match>
             <Match when={sessions.error}>
               <p class="m-4 px-4 py-2 rounded bg-red-100 text-red-800 dark:bg-red-900/50 dark:text-red-200">
@@ -50,7 +50,7 @@ export function SessionPicker() {
                         <Show when={session.label}>
                           <span class="font-medium">{session.label}</span>
                         </Show>
-                        <span class="ml-auto text-sm text-gray-500 dark:text-gray-400">
+                        <span class="ml-auto text-sm text-gray-600 dark:text-gray-300">
                           {session.agent_count} {session.agent_count === 1 ? "agent" : "agents"} | Created{" "}
                           {new Date(session.created_at).toLocaleDateString()}
                         </span>

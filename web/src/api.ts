@@ -2,16 +2,32 @@
 
 import type {
   Agent,
+  AgentScreen,
   ErrorBody,
+  Fleet,
+  FleetAgent,
+  FleetState,
   LiveEvent,
   Message,
+  SearchHit,
+  SearchResults,
   SendMessageBody,
   SendResult,
   SessionListing,
 } from "../../src/server/model.ts";
 
 // The server's contract is the one definition of these shapes (type-only: no Elysia in the page).
-export type { Agent, LiveEvent, Message, SessionListing };
+export type {
+  Agent,
+  AgentScreen,
+  Fleet,
+  FleetAgent,
+  FleetState,
+  LiveEvent,
+  Message,
+  SearchHit,
+  SessionListing,
+};
 
 let currentSession: string | null = null;
 
@@ -53,6 +69,19 @@ export const sendMessage = (input: SendMessageBody) =>
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(input),
   });
+
+export const fetchFleet = () => request<Fleet>("/fleet").then((result) => result.agents);
+
+export const fetchScreen = (agentId: string) =>
+  request<AgentScreen>(`/agents/${encodeURIComponent(agentId)}/screen`);
+
+export const SEARCH_LIMIT = 50;
+
+export function searchMessages(query: string, agentId?: string): Promise<SearchHit[]> {
+  const params = new URLSearchParams({ q: query, limit: String(SEARCH_LIMIT) });
+  if (agentId) params.set("agent_id", agentId);
+  return request<SearchResults>(`/search?${params}`).then((result) => result.messages);
+}
 
 export function eventsUrl(sessionId: string): string {
   return `/ui/api/events?session_id=${encodeURIComponent(sessionId)}`;

@@ -1,4 +1,4 @@
-import { eventsUrl, type LiveEvent } from "./api.ts";
+import { eventsUrl, type Fleet, type LiveEvent } from "./api.ts";
 
 /**
  * Follows the server's event stream for a session. When the stream drops it reconnects with
@@ -10,7 +10,7 @@ const MAX_RETRY_MS = 10_000;
 
 export function followSession(
   sessionId: string,
-  handlers: { onEvent: (event: LiveEvent) => void; onResync: () => void },
+  handlers: { onEvent: (event: LiveEvent) => void; onFleet: (fleet: Fleet) => void; onResync: () => void },
 ): () => void {
   let source: EventSource | null = null;
   let retryMs = FIRST_RETRY_MS;
@@ -27,6 +27,9 @@ export function followSession(
     };
     source.addEventListener("change", (message) => {
       handlers.onEvent(JSON.parse((message as MessageEvent<string>).data) as LiveEvent);
+    });
+    source.addEventListener("fleet", (message) => {
+      handlers.onFleet(JSON.parse((message as MessageEvent<string>).data) as Fleet);
     });
     source.onerror = () => {
       source?.close();

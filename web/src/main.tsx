@@ -1,4 +1,5 @@
 import "virtual:uno.css";
+import "./timeline.css";
 import { Match, Switch } from "solid-js";
 import { render } from "solid-js/web";
 import { route } from "./router.ts";

@@ -7,6 +7,9 @@ const LEADING_MENTION = /^@([A-Za-z0-9_-]+)(?:\s|$)/;
 const MENTION_CHAR = /[A-Za-z0-9_-]/;
 const MAX_CANDIDATES = 6;
 
+/** A reply answers one message's sender: it cannot be a broadcast. */
+export const REPLY_TO_BROADCAST = "A reply goes to one agent: start it with @<agent>, not @all";
+
 export function slug(name: string): string {
   return name.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
 }
