@@ -200,6 +200,7 @@ describe("searchMessages", () => {
       nudge_count: 0,
       held_at: null,
       held_reason: null,
+      last_nudged_at: null,
       snippet: "keys please",
       matches: [[0, 4]],
     });

@@ -127,6 +127,7 @@ describe("cafleet search", () => {
       nudge_count: 0,
       held_at: null,
       held_reason: null,
+      last_nudged_at: null,
       snippet: "Reviewed: send_message looks good, one nit in the café code",
       matches: [
         [50, 54],

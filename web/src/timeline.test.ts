@@ -30,6 +30,7 @@ function row(id: string, from: string, createdAt: string, extra: Partial<Message
     nudge_count: 0,
     held_at: null,
     held_reason: null,
+    last_nudged_at: null,
     ...extra,
   };
 }
