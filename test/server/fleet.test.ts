@@ -13,6 +13,7 @@ import { fleetReader } from "../../src/server/fleet.ts";
 import type { Fleet, FleetAgent } from "../../src/server/model.ts";
 import { isolatedEnv, makeTempDir, ROOT } from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
+import { eventsOf, readStream } from "./event-stream.ts";
 import { errorBody, errorOf, type Fixture, makeFixture, PORT, sessionHeaders } from "./fixture.ts";
 import { startServer } from "./serve.ts";
 
@@ -315,25 +316,8 @@ describe("GET /ui/api/agents/:agent_id/screen", () => {
 
 /** Reads an event stream until `done` says enough or the time runs out; returns its fleet events. */
 async function readFleets(response: Response, done: (fleets: Fleet[]) => boolean, timeoutMs: number) {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const fleets = () =>
-    text
-      .split("\n\n")
-      .filter((block) => block.startsWith("event: fleet\n"))
-      .map((block) => JSON.parse(block.slice(block.indexOf("data: ") + 6)) as Fleet);
-  const deadline = Date.now() + timeoutMs;
-  while (!done(fleets()) && Date.now() < deadline) {
-    const chunk = await Promise.race([
-      reader.read(),
-      Bun.sleep(Math.max(1, deadline - Date.now())).then(() => null),
-    ]);
-    if (!chunk || chunk.done) break;
-    text += decoder.decode(chunk.value, { stream: true });
-  }
-  await reader.cancel();
-  return fleets();
+  const fleets = (text: string) => eventsOf<Fleet>(text, "fleet");
+  return fleets(await readStream(response, (text) => done(fleets(text)), timeoutMs));
 }
 
 const stateOf = (fleet: Fleet, id: string) => fleet.agents.find((agent) => agent.agent_id === id)?.state;

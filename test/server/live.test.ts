@@ -8,6 +8,7 @@ import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
 import { LiveFeed } from "../../src/server/live.ts";
 import type { Fleet } from "../../src/server/model.ts";
 import { BINARY, isolatedEnv } from "../support/cli.ts";
+import { eventsOf, readStream } from "./event-stream.ts";
 import { errorBody, errorOf, type Fixture, makeFixture } from "./fixture.ts";
 
 let fx: Fixture;
@@ -22,38 +23,13 @@ afterAll(() => {
   fx.cleanup();
 }, 60_000);
 
-/** Reads an event stream until `done` says enough or the time runs out. */
-async function readStream(
-  response: Response,
-  done: (text: string) => boolean,
-  timeoutMs = 3000,
-): Promise<string> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const deadline = Date.now() + timeoutMs;
-  while (!done(text) && Date.now() < deadline) {
-    const chunk = await Promise.race([
-      reader.read(),
-      Bun.sleep(Math.max(1, deadline - Date.now())).then(() => null),
-    ]);
-    if (!chunk || chunk.done) break;
-    text += decoder.decode(chunk.value, { stream: true });
-  }
-  await reader.cancel();
-  return text;
-}
-
 type Change = {
   messages: { task_id: string; status: string; body: string; fetched_at: string | null }[];
   agents_changed: boolean;
 };
 
 function changes(text: string): Change[] {
-  return text
-    .split("\n\n")
-    .filter((block) => block.startsWith("event: change\n"))
-    .map((block) => JSON.parse(block.slice(block.indexOf("data: ") + 6)) as Change);
+  return eventsOf<Change>(text, "change");
 }
 
 describe("GET /ui/api/events", () => {
