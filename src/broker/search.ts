@@ -86,20 +86,20 @@ function readHits(
   sessionId: string,
   agentId: string | undefined,
   limit: number,
-): SearchHit[] {
+): HitRow[] {
   const scoped = scopedMatch(match, sessionId, agentId);
   const rows =
     agentId === undefined
       ? db.query(ANY_AGENT).iterate({ match: scoped, sessionId })
       : db.query(ONE_AGENT).iterate({ match: scoped, sessionId, agentId });
   const seen = new Set<string>();
-  const hits: SearchHit[] = [];
+  const hits: HitRow[] = [];
   for (const row of rows as IterableIterator<HitRow>) {
     // A broadcast's deliveries share its text: the first (newest) that matches stands for all.
     const key = row.origin_task_id ?? row.task_id;
     if (seen.has(key)) continue;
     seen.add(key);
-    hits.push(toHit(row));
+    hits.push(row);
     if (hits.length >= limit) break;
   }
   return hits;
@@ -115,10 +115,13 @@ export function searchMessages(
   const matches = matchExpressions(query);
   const limit = options.limit ?? SEARCH_LIMIT.default;
   if (matches === null || limit <= 0) return [];
-  let hits: SearchHit[] = [];
+  let rows: HitRow[] = [];
   for (const match of matches) {
-    hits = readHits(db, match, sessionId, options.agentId, limit);
-    if (hits.length >= limit) break;
+    rows = readHits(db, match, sessionId, options.agentId, limit);
+    if (rows.length >= limit) break;
   }
-  return hits.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+  // Snippets only for the page kept: a whole-word page the prefix query replaces is dropped unbuilt.
+  return rows
+    .map(toHit)
+    .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
 }
