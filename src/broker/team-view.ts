@@ -103,11 +103,12 @@ function detailOf(state: ScreenState): HoldReason | null {
   return state.kind === "idle" || state.kind === "shell" ? null : holdReasonOf(state);
 }
 
-async function lookAtPlace(place: Place | null, timeoutSeconds: number): Promise<PaneLook> {
+/** `tmux`: whether tmux is on PATH at all (asked once per round, not once per pane). */
+async function lookAtPlace(place: Place | null, tmux: boolean, timeoutSeconds: number): Promise<PaneLook> {
   if (place === null) return { state: "no_pane", ...NOTHING_TO_READ };
   if (place.pane === null) return { state: "pending", ...NOTHING_TO_READ };
   if (place.pane_gone_at !== null) return { state: "gone", ...NOTHING_TO_READ };
-  if (!tmuxOnPath()) return { state: "unknown", ...NOTHING_TO_READ };
+  if (!tmux) return { state: "unknown", ...NOTHING_TO_READ };
   try {
     const { view, state } = await lookAtPane({ id: place.pane, server: place.server }, place.repl, {
       timeoutSeconds,
@@ -139,9 +140,10 @@ export async function lookAtAgents(
   const places = agentIds.map((agentId) => findPlace(db, agentId));
   const kept = places.map((place, index) => stillGood(place, earlier.get(agentIds[index]!)));
   const toRead = places.filter((place, index): place is Place => place !== null && !kept[index]);
+  const tmux = tmuxOnPath();
   const [gone, looks] = await Promise.all([
-    tmuxOnPath() ? noticeGonePanes(db, env, toRead, timeoutSeconds) : new Set<string>(),
-    Promise.all(places.map((place, index) => kept[index] ?? lookAtPlace(place, timeoutSeconds))),
+    tmux ? noticeGonePanes(db, env, toRead, timeoutSeconds) : new Set<string>(),
+    Promise.all(places.map((place, index) => kept[index] ?? lookAtPlace(place, tmux, timeoutSeconds))),
   ]);
   return looks.map((look, index) =>
     gone.has(agentIds[index]!) ? { state: "gone", ...NOTHING_TO_READ } : look,
