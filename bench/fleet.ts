@@ -12,13 +12,12 @@ import { createSession } from "../src/broker/sessions.ts";
 import type { Fleet } from "../src/server/model.ts";
 import { startServer } from "../test/server/serve.ts";
 import { PrivateTmux, waitFor } from "../test/support/tmux.ts";
+import { fakeAgentCommand, openFakeWindow } from "../test/tmux/fake-agent.ts";
 import { makeWorkspace, openWorkspaceDb } from "./lib/fixture.ts";
-import { ROOT } from "./lib/run.ts";
 import { median, sized } from "./lib/stats.ts";
 import type { Row } from "./lib/table.ts";
 
 const PANES = 8;
-const FAKE_AGENT_SCRIPT = join(ROOT, "test/fixtures/fake-agent.sh");
 const CHANGE_TARGET_MS = 1500;
 const CPU_SECONDS = 3;
 
@@ -102,7 +101,7 @@ export async function fleetFigures(): Promise<Row[]> {
     {},
     {
       env: { CAFLEET_FAKE_AGENT_DIR: workspace.dir, LANG: "C.UTF-8" },
-      command: ["env", "FAKE_AGENT_NAME=director", "bash", FAKE_AGENT_SCRIPT],
+      command: fakeAgentCommand("director"),
     },
   );
   const socket = tmux.tmux(["display-message", "-p", "#{socket_path}"]).trim();
@@ -115,19 +114,7 @@ export async function fleetFigures(): Promise<Row[]> {
   });
   const members: { id: string; pane: string }[] = [];
   for (let index = 0; index < PANES - 1; index++) {
-    const pane = tmux
-      .tmux([
-        "new-window",
-        "-d",
-        "-P",
-        "-F",
-        "#{pane_id}",
-        "env",
-        `FAKE_AGENT_NAME=m${index}`,
-        "bash",
-        FAKE_AGENT_SCRIPT,
-      ])
-      .trim();
+    const pane = openFakeWindow(tmux, `m${index}`);
     const { agent_id } = registerAgent(db, {
       sessionId: session.session_id,
       name: `m${index}`,

@@ -11,8 +11,9 @@ import { sendUnicast } from "../../src/broker/tasks.ts";
 import { createApp } from "../../src/server/app.ts";
 import { fleetReader } from "../../src/server/fleet.ts";
 import type { Fleet, FleetAgent } from "../../src/server/model.ts";
-import { isolatedEnv, makeTempDir, ROOT } from "../support/cli.ts";
+import { isolatedEnv, makeTempDir } from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
+import { fakeAgentCommand, openFakeWindow } from "../tmux/fake-agent.ts";
 import { eventsOf, readStream } from "./event-stream.ts";
 import { errorBody, errorOf, type Fixture, makeFixture, PORT, sessionHeaders } from "./fixture.ts";
 import { startServer } from "./serve.ts";
@@ -24,7 +25,6 @@ setDefaultTimeout(30_000);
  * project's fake REPL, one member in each state the push's classifier names.
  */
 
-const FAKE_AGENT_SCRIPT = join(ROOT, "test/fixtures/fake-agent.sh");
 const PERMISSION_PROMPT = [
   "● Bash(rm -rf build)",
   "",
@@ -56,19 +56,7 @@ async function showing(pane: string, text: string): Promise<void> {
 
 /** A window running the fake REPL as `name`; returns its pane once the prompt is up. */
 async function fakePane(name: string): Promise<string> {
-  const pane = tmux
-    .tmux([
-      "new-window",
-      "-d",
-      "-P",
-      "-F",
-      "#{pane_id}",
-      "env",
-      `FAKE_AGENT_NAME=${name}`,
-      "bash",
-      FAKE_AGENT_SCRIPT,
-    ])
-    .trim();
+  const pane = openFakeWindow(tmux, name);
   await showing(pane, `fake ${name} ready\n>`);
   return pane;
 }
@@ -108,7 +96,7 @@ beforeAll(async () => {
     {},
     {
       env: { CAFLEET_FAKE_AGENT_DIR: fakeDir.dir, CAFLEET_DATABASE_URL: undefined, LANG: "C.UTF-8" },
-      command: ["env", "FAKE_AGENT_NAME=director", "bash", FAKE_AGENT_SCRIPT],
+      command: fakeAgentCommand("director"),
     },
   );
   socket = tmux.tmux(["display-message", "-p", "#{socket_path}"]).trim();

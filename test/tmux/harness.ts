@@ -11,10 +11,10 @@ import {
 } from "../support/cli.ts";
 import { readRows } from "../support/db.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
+import { fakeAgentCommand } from "./fake-agent.ts";
 
 export const FAKE_AGENTS = join(ROOT, "test/fixtures/agents");
 export const FAKE_AGENTS_IGNORING_EXIT = join(ROOT, "test/fixtures/agents-ignoring-exit");
-const FAKE_AGENT_SCRIPT = join(ROOT, "test/fixtures/fake-agent.sh");
 
 export type DirectorSession = { sessionId: string; directorId: string; administratorId: string };
 export type CreatedMember = {
@@ -60,7 +60,7 @@ export class MemberHarness {
           CAFLEET_DATABASE_URL: undefined,
           LANG: "C.UTF-8",
         },
-        command: ["env", "FAKE_AGENT_NAME=director", "bash", FAKE_AGENT_SCRIPT],
+        command: fakeAgentCommand("director"),
       },
     );
     this.windowId = this.tmux.tmux(["display-message", "-p", "-t", this.directorPane, "#{window_id}"]).trim();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { pushPollLine } from "../../src/broker/push-line.ts";
 import { type Env, ROOT, runCafleet } from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
+import { fakeAgentCommand } from "./fake-agent.ts";
 import { type DirectorSession, MemberHarness } from "./harness.ts";
 
 /**
@@ -187,7 +188,7 @@ describe("the pane's own tmux server", () => {
       {},
       {
         env: { CAFLEET_FAKE_AGENT_DIR: otherDir(), PATH: h.path },
-        command: ["env", "FAKE_AGENT_NAME=bystander", "bash", join(ROOT, "test/fixtures/fake-agent.sh")],
+        command: fakeAgentCommand("bystander"),
       },
     );
   });
