@@ -145,8 +145,3 @@ export function sessionAgentsStamp(db: Database, sessionId: string): string {
     .get(sessionId);
   return JSON.stringify(row);
 }
-
-/** SQLite bumps this number on a connection when another connection commits to the file. */
-export function dataVersion(db: Database): number {
-  return (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
-}

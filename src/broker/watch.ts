@@ -9,6 +9,7 @@ import type { Database } from "bun:sqlite";
 
 export const WATCH_INTERVAL_MS = 25;
 
+/** SQLite bumps this number on a connection when another connection commits to the file. */
 export function dataVersion(db: Database): number {
   return (db.query("PRAGMA data_version").get() as { data_version: number }).data_version;
 }

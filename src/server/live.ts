@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { dataVersion, lastChange, listTimelineMessages, sessionAgentsStamp } from "../broker/timeline.ts";
+import { lastChange, listTimelineMessages, sessionAgentsStamp } from "../broker/timeline.ts";
+import { dataVersion } from "../broker/watch.ts";
 import type { Fleet, LiveEvent, Message } from "./model.ts";
 
 /**
