@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { lookAtPane } from "../repl/look.ts";
 import type { ScreenState } from "../repl/screen.ts";
 import type { PaneRef } from "../tmux/pane.ts";
-import { markPaneGone } from "./delivery.ts";
+import { markPaneGone, UNFETCHED_SQL } from "./delivery.ts";
 import { administratorOf } from "./hold-report.ts";
 import { deliverUnicast } from "./messaging.ts";
 import { startNudger } from "./notify.ts";
@@ -105,9 +105,8 @@ function unfetchedAfterLastNudge(
 ): number {
   const row = db
     .query(
-      `SELECT COUNT(*) AS count FROM tasks WHERE context_id = ? AND fetched_at IS NULL AND type = 'unicast'
-         AND status_state = 'input_required' AND from_agent_id <> context_id
-         AND nudge_count >= ? AND last_nudged_at <= ?`,
+      `SELECT COUNT(*) AS count FROM tasks AS t WHERE t.context_id = ? AND ${UNFETCHED_SQL}
+         AND t.from_agent_id <> t.context_id AND t.nudge_count >= ? AND t.last_nudged_at <= ?`,
     )
     .get(memberId, exhaustedAt, isoAt(Date.now() - Math.max(lastStepMs, cutoffMs))) as { count: number };
   return row.count;
