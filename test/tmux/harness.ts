@@ -113,9 +113,9 @@ export class MemberHarness {
     ];
   }
 
-  /** `member create --json`; returns the parsed output (throws on failure). */
-  createMember(session: DirectorSession, name: string, extra: string[] = []): CreatedMember {
-    const result = this.run(["--json", ...this.memberCreateArgs(session, name, extra)]);
+  /** `member create --json` (with `env` added to the binary's); returns the parsed output (throws on failure). */
+  createMember(session: DirectorSession, name: string, extra: string[] = [], env: Env = {}): CreatedMember {
+    const result = this.run(["--json", ...this.memberCreateArgs(session, name, extra)], env);
     if (result.exitCode !== 0) throw new Error(`member create failed: ${result.stderr}`);
     return JSON.parse(result.stdout);
   }

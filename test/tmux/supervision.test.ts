@@ -29,9 +29,7 @@ beforeAll(() => {
 afterAll(() => h.dispose());
 
 async function newMember(name: string, options: string[]): Promise<CreatedMember> {
-  const result = h.run(["--json", ...h.memberCreateArgs(session, name, options)], WATCHED);
-  if (result.exitCode !== 0) throw new Error(`member create failed: ${result.stderr}`);
-  const member = JSON.parse(result.stdout) as CreatedMember;
+  const member = h.createMember(session, name, options, WATCHED);
   await h.waitForReady(member.placement.tmux_pane_id);
   return member;
 }
