@@ -1,5 +1,5 @@
 import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
-import { ApiError, type SearchHit, searchMessages } from "./api.ts";
+import { failureText, type SearchHit, searchMessages } from "./api.ts";
 import { byKey } from "./order.ts";
 import { markSegments } from "./search.ts";
 import { clockTime, exactTime } from "./timeline.ts";
@@ -35,7 +35,7 @@ export function SearchResults(props: {
         } catch (failure) {
           if (ticket !== asked) return;
           setHits([]);
-          setError(failure instanceof ApiError ? failure.message : "Search failed");
+          setError(failureText(failure, "Search failed"));
         }
       }, DEBOUNCE_MS);
     }),
