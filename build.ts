@@ -34,10 +34,12 @@ export function hostTarget(): string {
  */
 export const STARTUP_JIT_POLICY = 10;
 
+/** Identifiers stay unminified because Elysia compiles handlers from their source. */
+const MINIFY = { whitespace: true, syntax: true, identifiers: false };
+
 /**
  * How every compiled program of the project is built (the bench's floor too, so it pays what
- * dist/cafleet pays to start). Bytecode removes the cost of parsing the bundle at start-up;
- * identifiers stay unminified because Elysia compiles handlers from their source.
+ * dist/cafleet pays to start). Bytecode removes the cost of parsing the bundle at start-up.
  */
 export async function compileProgram(
   entrypoint: string,
@@ -58,7 +60,7 @@ export async function compileProgram(
     },
     bytecode: true,
     format: "esm",
-    minify: { whitespace: true, syntax: true, identifiers: false },
+    minify: MINIFY,
     define: options.define,
     throw: false,
   });
@@ -78,7 +80,7 @@ async function bundleCommand(entry: string, naming: string): Promise<void> {
     naming,
     target: "bun",
     format: "esm",
-    minify: { whitespace: true, syntax: true, identifiers: false },
+    minify: MINIFY,
     throw: false,
   });
   check(result, `the ${naming} bundle`);

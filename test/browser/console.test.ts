@@ -2,7 +2,6 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import type { BrowserContext, Page } from "playwright-core";
 import { openConnection } from "../../src/broker/db.ts";
 import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
@@ -11,6 +10,7 @@ import { dayLabel, exactTime } from "../../web/src/timeline.ts";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import { type Env, isolatedEnv, makeTempDir, ROOT } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
+import { seriousViolations } from "./axe.ts";
 import { launchBrowser } from "./browser.ts";
 import { cliSend, type Seeded, seedSession } from "./seed.ts";
 
@@ -117,18 +117,6 @@ async function openSession(target: Page = page): Promise<void> {
   await target.goto("about:blank");
   await target.goto(`${server.base}/ui/#/sessions/${seeded.sessionId}/agents`);
   await target.locator("li.entry").first().waitFor();
-}
-
-/** Serious and critical axe findings, as "rule: target" lines (empty when clean). */
-async function seriousViolations(target: Page): Promise<string[]> {
-  // The page at rest: no row under a pointer left there by an earlier click.
-  await target.mouse.move(0, 0);
-  const results = await new AxeBuilder({ page: target }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .flatMap((violation) =>
-      violation.nodes.map((node) => `${violation.id}: ${node.target.join(" ")}: ${node.failureSummary}`),
-    );
 }
 
 describe("Markdown bodies", () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { type RunningServer, startServer } from "../server/serve.ts";
 import { ROOT } from "../support/cli.ts";
 import { type DirectorSession, MemberHarness } from "../tmux/harness.ts";
+import { seriousViolations } from "./axe.ts";
 import { launchBrowser } from "./browser.ts";
 
 /**
@@ -184,13 +184,7 @@ describe("watching a member", () => {
         "on it",
       ]);
       await page.screenshot({ path: join(SCREENS, "member-screen.png") });
-      await page.mouse.move(0, 0);
-      const axe = await new AxeBuilder({ page }).analyze();
-      expect(
-        axe.violations
-          .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-          .map((violation) => violation.id),
-      ).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
       // Watching never typed into a pane: the prompt is still unanswered.
       expect(h.inputOf(panes["Asking-One"]!)).toEqual(typedBefore);
       expect(await screen.isVisible()).toBe(true);

@@ -1,6 +1,6 @@
 import { createEffect, createMemo, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { BROADCAST_TARGET } from "../../src/server/broadcast.ts";
-import { type Agent, ApiError, sendMessage } from "./api.ts";
+import { type Agent, failureText, sendMessage } from "./api.ts";
 import {
   type ActiveMention,
   findActiveMention,
@@ -119,7 +119,7 @@ export function Composer(props: {
       if (reply) props.onCancelReply();
       props.onSent();
     } catch (failure) {
-      setError(failure instanceof ApiError && failure.message ? failure.message : "Send failed");
+      setError(failureText(failure, "Send failed"));
     } finally {
       setSending(false);
     }

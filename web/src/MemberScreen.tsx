@@ -1,5 +1,5 @@
 import { createSignal, onCleanup, Show } from "solid-js";
-import { type AgentScreen, ApiError, fetchScreen } from "./api.ts";
+import { type AgentScreen, failureText, fetchScreen } from "./api.ts";
 import { STATE_LABELS } from "./fleet.ts";
 
 /** About once a second, counted from the end of the previous capture so slow ones never pile up. */
@@ -19,7 +19,7 @@ export function MemberScreen(props: { agentId: string; name: string }) {
       setScreen(await fetchScreen(props.agentId));
       setError("");
     } catch (failure) {
-      setError(failure instanceof ApiError ? failure.message : "Screen unavailable");
+      setError(failureText(failure, "Screen unavailable"));
     }
     if (!stopped) timer = setTimeout(capture, REFRESH_MS);
   };

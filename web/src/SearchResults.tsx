@@ -1,10 +1,12 @@
 import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
-import { ApiError, type SearchHit, searchMessages } from "./api.ts";
+import { failureText, type SearchHit, searchMessages } from "./api.ts";
+import { byKey } from "./order.ts";
 import { markSegments } from "./search.ts";
 import { clockTime, exactTime } from "./timeline.ts";
 
 /** Typing pauses this long before the page asks the server. */
 const DEBOUNCE_MS = 200;
+const byCreatedAt = byKey((hit: SearchHit) => hit.created_at);
 
 /** Results of the header's search, newest first, each opening its message in the timeline. */
 export function SearchResults(props: {
@@ -27,16 +29,13 @@ export function SearchResults(props: {
           const found = await searchMessages(query, agentId);
           // An older, slower answer never replaces a newer one.
           if (ticket !== asked) return;
-          setHits(
-            [...found].sort((a, b) =>
-              a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0,
-            ),
-          );
+          // Newest first: the comparison with its arguments swapped (equal times keep the server order).
+          setHits([...found].sort((a, b) => byCreatedAt(b, a)));
           setError("");
         } catch (failure) {
           if (ticket !== asked) return;
           setHits([]);
-          setError(failure instanceof ApiError ? failure.message : "Search failed");
+          setError(failureText(failure, "Search failed"));
         }
       }, DEBOUNCE_MS);
     }),

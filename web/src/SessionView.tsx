@@ -247,6 +247,7 @@ export function SessionView(props: { sessionId: string }) {
                     focusAgentId={selectedId()}
                     seenUntil={seenUntil}
                     selfId={administrator()?.agent_id}
+                    now={now()}
                     onReply={administrator() ? startReply : undefined}
                     onSeen={(sortKey) => markSeen(props.sessionId, sortKey)}
                     handle={(handle) => {

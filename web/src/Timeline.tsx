@@ -204,6 +204,8 @@ export function Timeline(props: {
   /** Entries newer than this get the unread divider (null: none). */
   seenUntil: string | null;
   selfId: string | undefined;
+  /** The view's clock: overdue and relative times change as time passes, not only with new rows. */
+  now: number;
   onReply?: (entry: Entry) => void;
   /** Told the newest sort key on screen whenever the newest entries are in view. */
   onSeen?: (sortKey: string) => void;
@@ -216,11 +218,7 @@ export function Timeline(props: {
     const agentId = props.focusAgentId;
     return agentId ? grouped().filter((entry) => involves(entry, agentId)) : grouped();
   });
-  // Overdue and relative times are a matter of time passing too, not only of new rows.
-  const [now, setNow] = createSignal(Date.now());
-  const clock = setInterval(() => setNow(Date.now()), 30_000);
-  onCleanup(() => clearInterval(clock));
-  const layout = createMemo(() => layoutEntries(entries(), now(), props.seenUntil, props.selfId));
+  const layout = createMemo(() => layoutEntries(entries(), props.now, props.seenUntil, props.selfId));
   const [atBottom, setAtBottom] = createSignal(true);
   const [flashed, setFlashed] = createSignal<string | null>(null);
   let scroller: HTMLDivElement | undefined;
@@ -294,7 +292,7 @@ export function Timeline(props: {
                     layout={layout().get(entry.key)}
                     agents={props.agents}
                     messages={props.messages}
-                    now={now()}
+                    now={props.now}
                     flashed={flashed() === entry.key}
                     onReply={props.onReply}
                     onReveal={reveal}

@@ -35,7 +35,12 @@ export function setSession(sessionId: string | null): void {
   currentSession = sessionId;
 }
 
-export class ApiError extends Error {}
+class ApiError extends Error {}
+
+/** What a failed request tells the reader: the server's own words, else `fallback` (no answer at all). */
+export function failureText(failure: unknown, fallback: string): string {
+  return failure instanceof ApiError && failure.message ? failure.message : fallback;
+}
 
 async function errorMessage(response: Response): Promise<string> {
   try {
