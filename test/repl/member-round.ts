@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CodingAgent } from "../../src/broker/member-prompt.ts";
 import { shell, text } from "../support/model-server.ts";
-import { type ReplFleet, until } from "./fleet.ts";
+import { type Member, type ReplFleet, until } from "./fleet.ts";
 
 /**
  * The member's first turn is the default prompt; a Director's `send` is pushed as one turn that
@@ -30,15 +30,7 @@ export async function handlesOneMessage(fleet: ReplFleet, agent: CodingAgent): P
   expect(first.userText).toContain(`your agent_id is ${member.agent_id}.`);
   expect(first.userText).toContain(`\`${fleet.pushLine(member)}\``);
 
-  const started = performance.now();
-  const sent = fleet.send(member.agent_id, message);
-  expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
-    notified: true,
-    held: null,
-  });
-  const push = await fleet.server.waitForTurn((turn) => fleet.isPush(turn, member), 20_000);
-  const latency = performance.now() - started;
-  expect(push.userText).toBe(fleet.pushLine(member));
+  const sent = await sendsAPush(fleet, agent, member, message);
   await until("the ack in the database", () => fleet.delivery(sent.taskId).acked_at !== null);
   await until(
     "the reply in the database",
@@ -69,9 +61,31 @@ export async function handlesOneMessage(fleet: ReplFleet, agent: CodingAgent): P
             : output,
     );
   expect(kinds).toEqual(["poll", "ack", "reply"]);
+}
+
+/**
+ * A Director's `send` to an idle member notifies it at once, and the push reaches the model as
+ * one turn of exactly the typed poll line; logs how long that took.
+ */
+export async function sendsAPush(
+  fleet: ReplFleet,
+  agent: CodingAgent,
+  member: Member,
+  message: string,
+): Promise<ReturnType<ReplFleet["send"]>> {
+  const started = performance.now();
+  const sent = fleet.send(member.agent_id, message);
+  expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
+    notified: true,
+    held: null,
+  });
+  const push = await fleet.server.waitForTurn((turn) => fleet.isPush(turn, member), 20_000);
+  const latency = performance.now() - started;
+  expect(push.userText).toBe(fleet.pushLine(member));
   console.log(
     `${agent}: send → submitted turn ${latency.toFixed(0)} ms (send itself ${sent.ms.toFixed(0)} ms)`,
   );
+  return sent;
 }
 
 /** `member create --model NAME`: stored and listed, and the REPL asks the model server for it. */
