@@ -64,18 +64,14 @@ export async function memberRespawn(ctx: Context<typeof MEMBER_RESPAWN>): Promis
   });
   const settings = readMemberSettings(db, member.agent_id);
   const model = ctx.options.model ?? settings.model;
-  let pane: PaneRef;
-  try {
-    pane = spawnPane(ctx.env, caller, {
-      codingAgent,
-      name: member.name,
-      prompt,
-      databaseFile: path,
-      model,
-    }).pane;
-  } catch (error) {
-    throw new CafleetError(messageOf(error));
-  }
+  // spawnPane throws CafleetError with its own wording; nothing has changed yet to undo.
+  const { pane } = spawnPane(ctx.env, caller, {
+    codingAgent,
+    name: member.name,
+    prompt,
+    databaseFile: path,
+    model,
+  });
   try {
     await confirmStarted(ctx.env, pane, codingAgent);
   } catch (error) {

@@ -1,4 +1,3 @@
-import type { CodingAgent } from "../broker/member-prompt.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { BACKENDS, isCodingAgent } from "../repl/backends.ts";
 import { lookAtPane } from "../repl/look.ts";
@@ -48,7 +47,7 @@ export async function requestExit(pane: PaneRef, codingAgent: string): Promise<E
     throw new CafleetError(
       `the member's pane ${pane.id} shows a ${holdReasonOf(state)} that Esc did not close, so /exit was not typed (it could answer it). Look with \`cafleet member capture\`, answer with \`cafleet member send-input\`, or re-run with --force`,
     );
-  const backend = BACKENDS[(isCodingAgent(repl) ? repl : "codex") as CodingAgent];
+  const backend = BACKENDS[isCodingAgent(repl) ? repl : "codex"];
   await typeText(pane, backend.exitCommand);
   await Bun.sleep(backend.exitEnterPauseMs);
   try {

@@ -24,10 +24,11 @@ function cliJsonText(args: string[]): string {
   return result.stdout;
 }
 
-function cliSend(from: string, to: string, text: string): Task {
+/** `cafleet send` from the CLI, in the bound session unless `session` names another. */
+function cliSend(from: string, to: string, text: string, session = S): Task {
   return world.json<{ task: Task }>([
     "--session-id",
-    S,
+    session,
     "send",
     "--agent-id",
     from,
@@ -233,17 +234,7 @@ describe("ack, cancel, get_task", () => {
 
   it("refuses another agent's task, another session's task and a second ack", async () => {
     const mine = (await mcp.call("send", { to: bob, text: "for bob" })).json.task.id;
-    const elsewhere = world.json<{ task: Task }>([
-      "--session-id",
-      world.other.sessionId,
-      "send",
-      "--agent-id",
-      carol,
-      "--to",
-      carol,
-      "--text",
-      "self",
-    ]).task.id;
+    const elsewhere = cliSend(carol, carol, "self", world.other.sessionId).id;
     const acked = cliSend(bob, alice, "twice");
     await mcp.call("ack", { task_id: acked.id });
     const cases: [string, string][] = [
@@ -274,17 +265,7 @@ describe("ack, cancel, get_task", () => {
     expect((await mcp.call("get_task", { task_id: task.id })).text).toBe(
       cliJsonText(["get-task", "--agent-id", alice, "--task-id", task.id]),
     );
-    const elsewhere = world.json<{ task: Task }>([
-      "--session-id",
-      world.other.sessionId,
-      "send",
-      "--agent-id",
-      carol,
-      "--to",
-      carol,
-      "--text",
-      "mine",
-    ]).task.id;
+    const elsewhere = cliSend(carol, carol, "mine", world.other.sessionId).id;
     expect(await mcp.call("get_task", { task_id: elsewhere })).toMatchObject({
       isError: true,
       text: `Task ${elsewhere} not found`,

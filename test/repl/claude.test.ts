@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ask, hang, shell, text } from "../support/model-server.ts";
 import { ReplFleet, until } from "./fleet.ts";
+import { sendsAPush } from "./member-round.ts";
 
 /**
  * The pane boundary against the real Claude Code 2.1.328: a member starts with the default
@@ -41,24 +42,13 @@ describe("Claude Code members", () => {
     await fleet.waitForQuiet(member.pane);
 
     fleet.server.respond(fleet.runsThePush(member));
-    const started = performance.now();
-    const sent = fleet.send(member.agent_id, "Please review PR 42");
-    expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
-      notified: true,
-      held: null,
-    });
-    const push = await fleet.server.waitForTurn((turn) => fleet.isPush(turn, member), 20_000);
-    const latency = performance.now() - started;
-    expect(push.userText).toBe(fleet.pushLine(member));
+    const sent = await sendsAPush(fleet, "claude", member, "Please review PR 42");
     await until(
       'toolResults().some((result) => result.includes("Please review PR 42"))',
       () => toolResults().some((result) => result.includes("Please review PR 42")),
       20_000,
     );
     expect(fleet.delivery(sent.taskId).fetched_at).not.toBeNull();
-    console.log(
-      `claude: send → submitted turn ${latency.toFixed(0)} ms (send itself ${sent.ms.toFixed(0)} ms)`,
-    );
   });
 
   it("holds a push while a tool runs and while text streams, then types it once the prompt is back", async () => {

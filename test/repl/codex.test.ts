@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { hang, shell, text } from "../support/model-server.ts";
 import { processesWithHome } from "../support/repl-pane.ts";
 import { type Member, ReplFleet, until } from "./fleet.ts";
+import { sendsAPush } from "./member-round.ts";
 
 /**
  * The pane boundary against the real Codex CLI 0.169.0: a member starts with the argv Codex
@@ -47,23 +48,12 @@ describe("Codex members", () => {
     );
     expect(first.userText).toContain(`your agent_id is ${member.agent_id}.`);
 
-    const started = performance.now();
-    const sent = fleet.send(member.agent_id, "Please review PR 42");
-    expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
-      notified: true,
-      held: null,
-    });
-    const push = await fleet.server.waitForTurn((turn) => fleet.isPush(turn, member!), 20_000);
-    const latency = performance.now() - started;
-    expect(push.userText).toBe(fleet.pushLine(member));
+    const sent = await sendsAPush(fleet, "codex", member, "Please review PR 42");
     await until("the poll's output", () =>
       toolResults().some((result) => result.includes("Please review PR 42")),
     );
     await until("the ack in the database", () => fleet.delivery(sent.taskId).acked_at !== null);
     expect(toolResults().join("\n")).not.toContain("readonly database");
-    console.log(
-      `codex: send → submitted turn ${latency.toFixed(0)} ms (send itself ${sent.ms.toFixed(0)} ms)`,
-    );
   });
 
   it("holds a push while a tool runs and while text streams, then types it once the prompt is back", async () => {

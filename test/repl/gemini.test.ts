@@ -1,10 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { shell, text } from "../support/model-server.ts";
+import { afterAll, afterEach, beforeAll, describe, it, setDefaultTimeout } from "bun:test";
 import { GEMINI_VERSION } from "../support/repls.ts";
-import { ReplFleet, until } from "./fleet.ts";
-import { closesOnDelete, handlesOneMessage, passesTheModel } from "./member-round.ts";
+import { ReplFleet } from "./fleet.ts";
+import {
+  asksBeforeOtherCommands,
+  closesOnDelete,
+  handlesOneMessage,
+  passesTheModel,
+} from "./member-round.ts";
 
 /**
  * The pane boundary against the real Gemini CLI 0.61.0, its Gemini API base URL on the scripted
@@ -34,32 +36,12 @@ describe(`Gemini CLI ${GEMINI_VERSION} members`, () => {
   });
 
   it("asks before a command outside the allow rule; a push waits at that prompt and is delivered after the person declines it", async () => {
-    const member = await fleet.spawnSettled("Asked", "gemini");
-    const marker = join(fleet.cwd, "marker-permission.txt");
-    fleet.server.respond((turn) => {
-      if (fleet.isPush(turn, member)) return shell(turn.userText!);
-      if (!turn.typed) return text("handled");
-      if (turn.userText === "make a marker") return shell(`touch ${marker}`);
-      return text("ready");
-    });
-    fleet.tmux(["send-keys", "-t", member.pane, "-l", "make a marker"]);
-    await Bun.sleep(400);
-    fleet.tmux(["send-keys", "-t", member.pane, "Enter"]);
-    await fleet.waitForScreen(member.pane, /Allow execution of \[Shell\]\?/);
-    const sent = fleet.send(member.agent_id, "are you there?");
-    expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
-      notified: false,
-      held: "permission prompt",
-    });
-    await Bun.sleep(2500);
-    expect(existsSync(marker)).toBe(false);
-    expect(fleet.screen(member.pane)).toContain("3. No, suggest changes (esc)");
-
-    // The person at the pane declines (Esc); the held push goes in after.
-    fleet.tmux(["send-keys", "-t", member.pane, "Escape"]);
-    await until("the held push as a turn", () => fleet.pushes(member) > 0, 30_000);
-    expect(existsSync(marker)).toBe(false);
-    await until("the held message fetched", () => fleet.delivery(sent.taskId).fetched_at !== null);
+    await asksBeforeOtherCommands(
+      fleet,
+      "gemini",
+      /Allow execution of \[Shell\]\?/,
+      "3. No, suggest changes (esc)",
+    );
   });
 
   it("closes on member delete: /quit quits Gemini CLI, the pane's process exits and the placement is removed", async () => {

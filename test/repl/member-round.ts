@@ -1,12 +1,15 @@
 /**
  * The checks every backend's real-REPL suite makes the same way (opencode and Gemini CLI; the
  * Claude Code and Codex suites grew their own first): a member starts with the default prompt and
- * handles one message end to end, `--model` reaches the REPL, and `member delete` closes it.
+ * handles one message end to end, `--model` reaches the REPL, a command outside the allow rule
+ * asks (and holds a push), and `member delete` closes it.
  */
 import { expect } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { CodingAgent } from "../../src/broker/member-prompt.ts";
-import { type ReplFleet, until } from "./fleet.ts";
+import { shell, text } from "../support/model-server.ts";
+import { type Member, type ReplFleet, until } from "./fleet.ts";
 
 /**
  * The member's first turn is the default prompt; a Director's `send` is pushed as one turn that
@@ -27,15 +30,7 @@ export async function handlesOneMessage(fleet: ReplFleet, agent: CodingAgent): P
   expect(first.userText).toContain(`your agent_id is ${member.agent_id}.`);
   expect(first.userText).toContain(`\`${fleet.pushLine(member)}\``);
 
-  const started = performance.now();
-  const sent = fleet.send(member.agent_id, message);
-  expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
-    notified: true,
-    held: null,
-  });
-  const push = await fleet.server.waitForTurn((turn) => fleet.isPush(turn, member), 20_000);
-  const latency = performance.now() - started;
-  expect(push.userText).toBe(fleet.pushLine(member));
+  const sent = await sendsAPush(fleet, agent, member, message);
   await until("the ack in the database", () => fleet.delivery(sent.taskId).acked_at !== null);
   await until(
     "the reply in the database",
@@ -66,9 +61,31 @@ export async function handlesOneMessage(fleet: ReplFleet, agent: CodingAgent): P
             : output,
     );
   expect(kinds).toEqual(["poll", "ack", "reply"]);
+}
+
+/**
+ * A Director's `send` to an idle member notifies it at once, and the push reaches the model as
+ * one turn of exactly the typed poll line; logs how long that took.
+ */
+export async function sendsAPush(
+  fleet: ReplFleet,
+  agent: CodingAgent,
+  member: Member,
+  message: string,
+): Promise<ReturnType<ReplFleet["send"]>> {
+  const started = performance.now();
+  const sent = fleet.send(member.agent_id, message);
+  expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
+    notified: true,
+    held: null,
+  });
+  const push = await fleet.server.waitForTurn((turn) => fleet.isPush(turn, member), 20_000);
+  const latency = performance.now() - started;
+  expect(push.userText).toBe(fleet.pushLine(member));
   console.log(
     `${agent}: send → submitted turn ${latency.toFixed(0)} ms (send itself ${sent.ms.toFixed(0)} ms)`,
   );
+  return sent;
 }
 
 /** `member create --model NAME`: stored and listed, and the REPL asks the model server for it. */
@@ -87,6 +104,44 @@ export async function passesTheModel(
     30_000,
   );
   expect(first.model).toBe(requested);
+}
+
+/**
+ * A command outside the allow rule asks first (`prompt` on the screen, `choices` its options):
+ * a push sent then is held and never typed, the command does not run, and the held push goes in
+ * after the person at the pane declines it (Esc).
+ */
+export async function asksBeforeOtherCommands(
+  fleet: ReplFleet,
+  agent: CodingAgent,
+  prompt: RegExp,
+  choices: string,
+): Promise<void> {
+  const member = await fleet.spawnSettled("Asked", agent);
+  const marker = join(fleet.cwd, "marker-permission.txt");
+  fleet.server.respond((turn) => {
+    if (fleet.isPush(turn, member)) return shell(turn.userText!);
+    if (!turn.typed) return text("handled");
+    if (turn.userText === "make a marker") return shell(`touch ${marker}`);
+    return text("ready");
+  });
+  fleet.tmux(["send-keys", "-t", member.pane, "-l", "make a marker"]);
+  await Bun.sleep(400);
+  fleet.tmux(["send-keys", "-t", member.pane, "Enter"]);
+  await fleet.waitForScreen(member.pane, prompt);
+  const sent = fleet.send(member.agent_id, "are you there?");
+  expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
+    notified: false,
+    held: "permission prompt",
+  });
+  await Bun.sleep(2500);
+  expect(existsSync(marker)).toBe(false);
+  expect(fleet.screen(member.pane)).toContain(choices);
+
+  fleet.tmux(["send-keys", "-t", member.pane, "Escape"]);
+  await until("the held push as a turn", () => fleet.pushes(member) > 0, 30_000);
+  expect(existsSync(marker)).toBe(false);
+  await until("the held message fetched", () => fleet.delivery(sent.taskId).fetched_at !== null);
 }
 
 /** `member delete` types the backend's exit command: the REPL quits, its pane closes, its placement goes. */

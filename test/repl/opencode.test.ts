@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { shell, text } from "../support/model-server.ts";
 import { OPENCODE_VERSION } from "../support/repls.ts";
-import { ReplFleet, until } from "./fleet.ts";
-import { closesOnDelete, handlesOneMessage, passesTheModel } from "./member-round.ts";
+import { ReplFleet } from "./fleet.ts";
+import {
+  asksBeforeOtherCommands,
+  closesOnDelete,
+  handlesOneMessage,
+  passesTheModel,
+} from "./member-round.ts";
 
 /**
  * The pane boundary against the real opencode 1.18.33, its bundled `anthropic` provider pointed
@@ -34,33 +36,14 @@ describe(`opencode ${OPENCODE_VERSION} members`, () => {
   });
 
   it("asks before a command outside the allow rule; a push waits at that prompt and is delivered after the person rejects it", async () => {
-    const member = await fleet.spawnSettled("Asked", "opencode");
-    const marker = join(fleet.cwd, "marker-permission.txt");
-    fleet.server.respond((turn) => {
-      if (fleet.isPush(turn, member)) return shell(turn.userText!);
-      if (!turn.typed) return text("handled");
-      if (turn.userText === "make a marker") return shell(`touch ${marker}`);
-      return text("ready");
-    });
-    fleet.tmux(["send-keys", "-t", member.pane, "-l", "make a marker"]);
-    await Bun.sleep(400);
-    fleet.tmux(["send-keys", "-t", member.pane, "Enter"]);
-    await fleet.waitForScreen(member.pane, /△ Permission required/);
-    const sent = fleet.send(member.agent_id, "are you there?");
-    expect({ notified: sent.notified, held: fleet.delivery(sent.taskId).held_reason }).toEqual({
-      notified: false,
-      held: "permission prompt",
-    });
-    await Bun.sleep(2500);
-    expect(existsSync(marker)).toBe(false);
-    expect(fleet.screen(member.pane)).toContain("Allow once   Allow always   Reject");
-
-    // The person at the pane rejects it (Esc); the held push goes in after.
-    fleet.tmux(["send-keys", "-t", member.pane, "Escape"]);
-    await until("the held push as a turn", () => fleet.pushes(member) > 0, 30_000);
-    expect(existsSync(marker)).toBe(false);
+    await asksBeforeOtherCommands(
+      fleet,
+      "opencode",
+      /△ Permission required/,
+      "Allow once   Allow always   Reject",
+    );
+    // It was declined, not run: opencode tells the model so.
     expect(fleet.toolResults()).toContain("The user rejected permission to use this specific tool call.");
-    await until("the held message fetched", () => fleet.delivery(sent.taskId).fetched_at !== null);
   });
 
   it("closes on member delete: /exit quits opencode, the pane's process exits and the placement is removed", async () => {
