@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { messageBody, seededRandom } from "./bodies.ts";
+import { seededRandom } from "../../test/reliability/support.ts";
+import { messageBody } from "./bodies.ts";
 import { insertThenIndex } from "./bulk-index.ts";
 import { DAY_MS, historyRows, iso, type SeededSession } from "./history-rows.ts";
 
