@@ -8,6 +8,7 @@
  */
 import { registerAgent } from "../src/broker/agents.ts";
 import { searchMessages } from "../src/broker/search.ts";
+import { SEARCH_LIMIT } from "../src/broker/search-limit.ts";
 import { startServer } from "../test/server/serve.ts";
 import { createTeam, makeWorkspace, openWorkspaceDb } from "./lib/fixture.ts";
 import { openForBulk, type SeededSession } from "./lib/history-rows.ts";
@@ -168,13 +169,13 @@ export async function searchFigures(): Promise<Row[]> {
       broker.set(query.label, median(samples));
     }
     db.close();
-    const full = [...hits.values()].filter((count) => count === 50).length;
+    const full = [...hits.values()].filter((count) => count === SEARCH_LIMIT.default).length;
     rows.push(
       ...summary(
         broker,
         "searchMessages",
         runs,
-        `${tasks} tasks (${sessions.length} sessions), seeded in ${seedSeconds.toFixed(0)} s; index ${(indexBytes / 1048576).toFixed(0)} MB; ${full} of ${list.length} queries fill a page of 50`,
+        `${tasks} tasks (${sessions.length} sessions), seeded in ${seedSeconds.toFixed(0)} s; index ${(indexBytes / 1048576).toFixed(0)} MB; ${full} of ${list.length} queries fill a page of ${SEARCH_LIMIT.default}`,
       ),
     );
 
