@@ -6,7 +6,6 @@
  * timeline's session returns a full page in both, so only the surrounding history differs.
  * EXPLAIN QUERY PLAN of every query those calls make must show no full scan of tasks or agents.
  */
-import { Database } from "bun:sqlite";
 import { listActiveAgents, listSessionAgentsForUi, registerAgent } from "../src/broker/agents.ts";
 import { listSessions } from "../src/broker/sessions.ts";
 import { listInboxLines, sendUnicast } from "../src/broker/tasks.ts";
@@ -14,6 +13,7 @@ import { listInboxMessages, listSentMessages, listTimelineMessages } from "../sr
 import { startServer } from "../test/server/serve.ts";
 import { makeWorkspace, openWorkspaceDb, type Workspace } from "./lib/fixture.ts";
 import { type HistoryShape, seedHistory } from "./lib/history.ts";
+import { openForBulk } from "./lib/history-rows.ts";
 import { BINARY, mustRun } from "./lib/run.ts";
 import { median, QUICK, sized } from "./lib/stats.ts";
 import type { Row } from "./lib/table.ts";
@@ -27,11 +27,7 @@ type Prepared = { workspace: Workspace; sessionId: string; probeId: string; send
 function prepare(prefix: string, shape: HistoryShape): Prepared {
   const workspace = makeWorkspace(prefix);
   openWorkspaceDb(workspace).close();
-  const raw = new Database(workspace.dbPath, { strict: true });
-  raw.run("PRAGMA journal_mode = DELETE");
-  raw.run("PRAGMA journal_mode = OFF");
-  raw.run("PRAGMA synchronous = OFF");
-  raw.run("PRAGMA cache_size = -262144");
+  const raw = openForBulk(workspace.dbPath);
   const seeded = seedHistory(raw, shape);
   raw.close();
   const db = openWorkspaceDb(workspace);

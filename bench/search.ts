@@ -6,26 +6,27 @@
  * timed through searchMessages, GET /ui/api/search on the real server, and `cafleet search`.
  * Each query's time is the median of its runs; the figures are the median and p95 over queries.
  */
-import { Database } from "bun:sqlite";
 import { registerAgent } from "../src/broker/agents.ts";
 import { searchMessages } from "../src/broker/search.ts";
+import { SEARCH_LIMIT } from "../src/broker/search-limit.ts";
 import { startServer } from "../test/server/serve.ts";
 import { createTeam, makeWorkspace, openWorkspaceDb } from "./lib/fixture.ts";
+import { openForBulk, type SeededSession } from "./lib/history-rows.ts";
 import { BINARY, mustRun } from "./lib/run.ts";
-import { type SearchSession, seedSearchHistory } from "./lib/search-history.ts";
+import { seedSearchHistory } from "./lib/search-history.ts";
 import { median, QUICK, sized } from "./lib/stats.ts";
 import type { Row } from "./lib/table.ts";
 
 const TARGET_MS = 50;
 
-type Query = { label: string; text: string; agent?: string; session: SearchSession };
+type Query = { label: string; text: string; agent?: string; session: SeededSession };
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function queries(main: SearchSession, small: SearchSession, quiet: SearchSession, idle: string): Query[] {
+function queries(main: SeededSession, small: SeededSession, quiet: SeededSession, idle: string): Query[] {
   const words = [
     "the",
     "review",
@@ -135,11 +136,7 @@ export async function searchFigures(): Promise<Row[]> {
   try {
     openWorkspaceDb(workspace).close();
     const seedStarted = performance.now();
-    const raw = new Database(workspace.dbPath, { strict: true });
-    raw.run("PRAGMA journal_mode = DELETE");
-    raw.run("PRAGMA journal_mode = OFF");
-    raw.run("PRAGMA synchronous = OFF");
-    raw.run("PRAGMA cache_size = -262144");
+    const raw = openForBulk(workspace.dbPath);
     const sessions = seedSearchHistory(raw, { tasks, sessions: 5, agentsPerSession: 12, mainShare: 0.6 });
     const { bytes: indexBytes } = raw
       .query("SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name LIKE 'message\\_search%' ESCAPE '\\'")
@@ -172,13 +169,13 @@ export async function searchFigures(): Promise<Row[]> {
       broker.set(query.label, median(samples));
     }
     db.close();
-    const full = [...hits.values()].filter((count) => count === 50).length;
+    const full = [...hits.values()].filter((count) => count === SEARCH_LIMIT.default).length;
     rows.push(
       ...summary(
         broker,
         "searchMessages",
         runs,
-        `${tasks} tasks (${sessions.length} sessions), seeded in ${seedSeconds.toFixed(0)} s; index ${(indexBytes / 1048576).toFixed(0)} MB; ${full} of ${list.length} queries fill a page of 50`,
+        `${tasks} tasks (${sessions.length} sessions), seeded in ${seedSeconds.toFixed(0)} s; index ${(indexBytes / 1048576).toFixed(0)} MB; ${full} of ${list.length} queries fill a page of ${SEARCH_LIMIT.default}`,
       ),
     );
 

@@ -31,18 +31,6 @@ test/cli/messages.test.ts bench/index.ts package.json bun.lock README.md --json 
   .split(/\s+/)
   .filter(Boolean);
 
-/** Deterministic, fast: mulberry32. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Index `n` of `list` with probability falling as 1/(n+1): r^2.5 crowds draws at the front. */
 function skewed<T>(list: readonly T[], random: () => number): T {
   return list[Math.floor(random() ** 2.5 * list.length)]!;

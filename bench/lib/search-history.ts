@@ -1,7 +1,8 @@
 import type { Database } from "bun:sqlite";
-import { agentCard } from "../../src/broker/agents.ts";
-import { messageBody, seededRandom } from "./bodies.ts";
+import { seededRandom } from "../../test/reliability/support.ts";
+import { messageBody } from "./bodies.ts";
 import { insertThenIndex } from "./bulk-index.ts";
+import { DAY_MS, historyRows, iso, type SeededSession } from "./history-rows.ts";
 
 /**
  * A message history for the search figure, written by direct INSERTs in one transaction through
@@ -19,48 +20,16 @@ export type SearchHistoryShape = {
   mainShare: number;
 };
 
-export type SearchSession = { sessionId: string; agentIds: string[] };
-
-const DAY_MS = 86_400_000;
-
-function iso(millis: number): string {
-  return `${new Date(millis).toISOString().slice(0, 23)}000+00:00`;
-}
-
-export function seedSearchHistory(db: Database, shape: SearchHistoryShape, seed = 1): SearchSession[] {
+export function seedSearchHistory(db: Database, shape: SearchHistoryShape, seed = 1): SeededSession[] {
   const random = seededRandom(seed);
-  const insertSession = db.query(
-    "INSERT INTO sessions (session_id, label, created_at, deleted_at, director_agent_id) VALUES (?, ?, ?, NULL, ?)",
-  );
-  const insertAgent = db.query(
-    `INSERT INTO agents (agent_id, session_id, name, description, status, registered_at, deregistered_at, agent_card_json)
-     VALUES (?, ?, ?, ?, 'active', ?, NULL, ?)`,
-  );
-  const insertTask = db.query(
-    `INSERT INTO tasks (task_id, context_id, from_agent_id, to_agent_id, type, created_at, status_state,
-                        status_timestamp, origin_task_id, task_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const rows = historyRows(db);
   const end = Date.now() - 60_000;
   const start = end - 90 * DAY_MS;
-  const sessions: SearchSession[] = [];
+  const sessions: SeededSession[] = [];
   db.transaction(() => {
     db.run("PRAGMA defer_foreign_keys = ON");
     for (let s = 0; s < shape.sessions; s++) {
-      const sessionId = crypto.randomUUID();
-      const agentIds = Array.from({ length: shape.agentsPerSession }, () => crypto.randomUUID());
-      insertSession.run(sessionId, `search ${s}`, iso(start), agentIds[0]!);
-      agentIds.forEach((agentId, index) => {
-        const name = index === 0 ? "Director" : `agent-${index}`;
-        insertAgent.run(
-          agentId,
-          sessionId,
-          name,
-          `search agent ${index}`,
-          iso(start),
-          agentCard(name, "d", []),
-        );
-      });
-      sessions.push({ sessionId, agentIds });
+      sessions.push(rows.session("search", s, shape.agentsPerSession, iso(start)));
     }
     const write = (
       id: string,
@@ -76,26 +45,18 @@ export function seedSearchHistory(db: Database, shape: SearchHistoryShape, seed 
       const metadata = summary
         ? { fromAgentId: from, type: "broadcast_summary", originTaskId: origin }
         : { fromAgentId: from, toAgentId: to, type: "unicast", ...(origin ? { originTaskId: origin } : {}) };
-      const task = {
-        id,
-        contextId,
-        status: { state, timestamp: at },
-        artifacts: [{ artifactId: crypto.randomUUID(), parts: [{ kind: "text", text }] }],
-        metadata,
-        history: [],
-      };
-      insertTask.run(
+      rows.task({
         id,
         contextId,
         from,
-        summary ? "" : to,
-        summary ? "broadcast_summary" : "unicast",
+        to: summary ? "" : to,
+        type: summary ? "broadcast_summary" : "unicast",
         at,
         state,
-        at,
         origin,
-        JSON.stringify(task),
-      );
+        text,
+        metadata,
+      });
     };
     let written = 0;
     insertThenIndex(db, () => {

@@ -274,11 +274,7 @@ describe("every flag of every database command, given bad values", () => {
     // With no question on screen, every send-input --freetext above refused before pressing a
     // key; with one, the metacharacters are typed into its free-text row literally, and nothing runs them.
     const literal = values(sandbox.dir).at(-2)!.text!;
-    sandbox.tmux.tmux(["send-keys", "-t", memberPane, "-l", "/ask 2"]);
-    sandbox.tmux.tmux(["send-keys", "-t", memberPane, "Enter"]);
-    expect(await waitFor(() => sandbox.tmux.capture(memberPane).includes("Chat about this"), 5000)).toBe(
-      true,
-    );
+    await showQuestion();
     const answered = sandbox.run([
       "--session-id",
       main.sessionId,
