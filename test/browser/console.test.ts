@@ -618,10 +618,11 @@ describe("accessibility", () => {
     SLOW,
   );
 
-  it(
-    "has no serious or critical axe violations on the picker and the timeline, light and dark",
-    async () => {
-      for (const scheme of ["light", "dark"] as const) {
+  // One test per scheme: each scan of a full timeline takes seconds on a loaded machine.
+  for (const scheme of ["light", "dark"] as const)
+    it(
+      `has no serious or critical axe violations on the picker and the timeline, ${scheme}`,
+      async () => {
         await page.emulateMedia({ colorScheme: scheme });
         await page.goto(`${server.base}/ui/#/sessions`);
         await page.getByText("Select a Session").waitFor();
@@ -629,9 +630,8 @@ describe("accessibility", () => {
         expect(await seriousViolations(page)).toEqual([]);
         await openSession();
         expect(await seriousViolations(page)).toEqual([]);
-      }
-      await page.emulateMedia({ colorScheme: "light" });
-    },
-    SLOW,
-  );
+        await page.emulateMedia({ colorScheme: "light" });
+      },
+      SLOW,
+    );
 });
