@@ -102,11 +102,13 @@ function lastLines(screen: string, count: number): string {
 /**
  * Waits until the pane shows a screen of its REPL (a prompt, a turn, a dialog) or a shell.
  * A pane that closes, or a screen that stays unrecognised, is a failed start: the error quotes
- * the last lines the pane showed.
+ * the last lines the pane showed. A shell counts only when two looks in a row see it: a REPL
+ * started through a shell script shows that shell for the moment before it exits.
  */
 export async function confirmStarted(env: Env, pane: PaneRef, codingAgent: CodingAgent): Promise<void> {
   const deadline = performance.now() + startTimeoutMs(env);
   let seen = "";
+  let shellLooks = 0;
   for (;;) {
     let look: Look | null;
     try {
@@ -121,7 +123,9 @@ export async function confirmStarted(env: Env, pane: PaneRef, codingAgent: Codin
         );
     } else {
       if (look.view.screen.trim() !== "") seen = lastLines(look.view.screen, 3);
-      if (look.state.kind !== "unknown") return;
+      shellLooks = look.state.kind === "shell" ? shellLooks + 1 : 0;
+      if (look.state.kind !== "unknown" && look.state.kind !== "shell") return;
+      if (shellLooks >= 2) return;
     }
     if (performance.now() >= deadline)
       throw new CafleetError(
