@@ -19,7 +19,15 @@ const root = import.meta.dir;
 const SERVER_BUNDLE = join(root, "dist/server/server.js");
 /** `cafleet mcp` likewise: the MCP SDK and zod load only for that command. */
 const MCP_BUNDLE = join(root, "dist/server/mcp.js");
-const EMBEDDED = [join(root, "web/dist"), join(root, "skills"), SERVER_BUNDLE, MCP_BUNDLE];
+/** The PostgreSQL store's worker, started only for a postgres:// URL. */
+const POSTGRES_WORKER_BUNDLE = join(root, "dist/server/postgres-worker.js");
+const EMBEDDED = [
+  join(root, "web/dist"),
+  join(root, "skills"),
+  SERVER_BUNDLE,
+  MCP_BUNDLE,
+  POSTGRES_WORKER_BUNDLE,
+];
 
 /** The `bun build --target` of the machine running the build, e.g. `bun-linux-x64`. */
 export function hostTarget(): string {
@@ -90,6 +98,7 @@ async function bundleCommand(entry: string, naming: string): Promise<void> {
 export async function compile(outfile: string, target = hostTarget()): Promise<void> {
   await bundleCommand("src/cli/server.ts", "server.js");
   await bundleCommand("src/mcp/serve.ts", "mcp.js");
+  await bundleCommand("src/store/postgres/worker.ts", "postgres-worker.js");
   await compileProgram(join(root, "src/main.ts"), outfile, {
     target,
     assets: EMBEDDED,

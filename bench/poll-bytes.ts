@@ -7,10 +7,11 @@
  * agent's polls printed, with either line. Sends and acks run in-process (they print the same
  * either way); every poll is the real binary.
  */
-import type { Database } from "bun:sqlite";
+
 import { recordFetched } from "../src/broker/delivery.ts";
 import { pushPollLine } from "../src/broker/push-line.ts";
 import { ackTask, sendUnicast } from "../src/broker/tasks.ts";
+import type { Database } from "../src/store/database.ts";
 import { createTeam, makeWorkspace, openWorkspaceDb, type Workspace } from "./lib/fixture.ts";
 import { BINARY, mustRun } from "./lib/run.ts";
 import { sized } from "./lib/stats.ts";

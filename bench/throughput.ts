@@ -5,8 +5,9 @@
  * database of the same schema, one autocommit statement per row. The two alternate round by
  * round, so a burst of load from other processes on the machine hits both alike.
  */
-import type { Database } from "bun:sqlite";
+
 import { ackTask, listInbox, sendUnicast, type Task } from "../src/broker/tasks.ts";
+import type { Database } from "../src/store/database.ts";
 import { createTeam, makeWorkspace, openWorkspaceDb, type Team } from "./lib/fixture.ts";
 import { sized } from "./lib/stats.ts";
 import type { Row } from "./lib/table.ts";

@@ -19,3 +19,8 @@ export const SERVER_MODULE = compiled
 export const MCP_MODULE = compiled
   ? `${import.meta.dir}/mcp.js`
   : new URL("./mcp/serve.ts", import.meta.url).href;
+
+/** The PostgreSQL connection's worker (src/store/postgres/worker.ts), loaded only for a postgres:// URL. */
+export const POSTGRES_WORKER = compiled
+  ? `${import.meta.dir}/postgres-worker.js`
+  : new URL("./store/postgres/worker.ts", import.meta.url).href;

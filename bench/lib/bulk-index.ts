@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../../src/store/database.ts";
 
 /**
  * Runs a bulk insert of tasks with the search index's insert trigger set aside, then fills the

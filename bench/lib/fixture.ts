@@ -1,10 +1,10 @@
-import type { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerAgent } from "../../src/broker/agents.ts";
 import { openDatabase } from "../../src/broker/db.ts";
 import { createSession } from "../../src/broker/sessions.ts";
+import type { Database } from "../../src/store/database.ts";
 
 /** A temp folder holding one cafleet database, and the environment that points the CLI at it. */
 export type Workspace = { dir: string; dbPath: string; env: Record<string, string>; dispose: () => void };

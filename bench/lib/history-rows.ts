@@ -1,5 +1,6 @@
 import { Database } from "bun:sqlite";
 import { agentCard } from "../../src/broker/agents.ts";
+import type { Database as Store } from "../../src/store/database.ts";
 
 /**
  * The rows both bulk history fixtures (history.ts, search-history.ts) write by direct INSERTs
@@ -39,7 +40,7 @@ export function openForBulk(path: string): Database {
 }
 
 /** Prepared once; call inside the fixture's transaction (with foreign keys deferred). */
-export function historyRows(db: Database) {
+export function historyRows(db: Store) {
   const insertSession = db.query(
     "INSERT INTO sessions (session_id, label, created_at, deleted_at, director_agent_id) VALUES (?, ?, ?, NULL, ?)",
   );

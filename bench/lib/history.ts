@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../../src/store/database.ts";
 import { insertThenIndex } from "./bulk-index.ts";
 import { DAY_MS, historyRows, iso, type SeededSession } from "./history-rows.ts";
 

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../../src/store/database.ts";
 import { seededRandom } from "../../test/reliability/support.ts";
 import { messageBody } from "./bodies.ts";
 import { insertThenIndex } from "./bulk-index.ts";

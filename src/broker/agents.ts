@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { NotFoundError, RuleError, UsageError } from "../errors.ts";
 import type { Agent } from "../server/model.ts";
+import type { Database } from "../store/database.ts";
 import { nowIso } from "./time.ts";
 
 export type AgentKind = "builtin-administrator" | "user";

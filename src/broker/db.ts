@@ -1,5 +1,8 @@
-import { Database } from "bun:sqlite";
+import { Database as SqliteDatabase } from "bun:sqlite";
 import { CafleetError, messageOf } from "../errors.ts";
+import type { Database } from "../store/database.ts";
+import type * as PostgresStore from "../store/postgres/open.ts";
+import { isPostgresUrl } from "../store/postgres/url.ts";
 import { bringSchemaToHead, inspectSchema, type SchemaOutcome } from "./schema.ts";
 import { nowIso } from "./time.ts";
 
@@ -43,7 +46,7 @@ function isBusy(error: unknown): boolean {
  * The switch to WAL takes a brief exclusive lock and ignores busy_timeout, so a second process
  * opening the file at the same moment gets SQLITE_BUSY at once: retry for up to 5 s.
  */
-function enableWal(db: Database): void {
+function enableWal(db: SqliteDatabase): void {
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
@@ -61,18 +64,18 @@ function enableWal(db: Database): void {
  * modes. Trying the open first spares every command after the first a mkdir and a failed
  * exclusive create on its start-up path.
  */
-function openFile(path: string): Database {
+function openFile(path: string): SqliteDatabase {
   try {
-    return new Database(path, { readwrite: true, create: false, strict: true });
+    return new SqliteDatabase(path, { readwrite: true, create: false, strict: true });
   } catch (error) {
     if ((error as { code?: string }).code !== "SQLITE_CANTOPEN") throw error;
   }
   createPrivateFile(path);
-  return new Database(path, { readwrite: true, create: true, strict: true });
+  return new SqliteDatabase(path, { readwrite: true, create: true, strict: true });
 }
 
 /** The pragmas that change nothing in the file; `useWal` adds the rest. */
-function openWithoutWal(path: string): Database {
+function openWithoutWal(path: string): SqliteDatabase {
   const db = openFile(path);
   // bun:sqlite's busy_timeout defaults to 0: without it concurrent agents get SQLITE_BUSY.
   db.run("PRAGMA busy_timeout = 5000");
@@ -81,7 +84,7 @@ function openWithoutWal(path: string): Database {
 }
 
 /** WAL lets readers (the server, polling agents) run beside the writer. */
-function useWal(db: Database): void {
+function useWal(db: SqliteDatabase): void {
   enableWal(db);
   db.run("PRAGMA synchronous = NORMAL");
 }
@@ -97,10 +100,20 @@ export function writeStamped<T>(db: Database, write: (at: string) => T): T {
 }
 
 /** Opens one more connection to a database already set up, with every pragma of data-model.md §2. */
-export function openConnection(path: string): Database {
+export function openConnection(path: string): SqliteDatabase {
   const db = openWithoutWal(path);
   useWal(db);
   return db;
+}
+
+/** The PostgreSQL store, loaded (with its worker) only for a postgres:// URL. */
+function postgresStore(): typeof PostgresStore {
+  return require("../store/postgres/open.ts");
+}
+
+/** One more connection to the database `db` is open on (the server watches on its own). */
+export function openAnotherConnection(db: Database): Database {
+  return postgresStore().isPostgresDatabase(db) ? postgresStore().reopen(db) : openConnection(db.filename);
 }
 
 export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcome };
@@ -110,8 +123,10 @@ export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcom
  * missing, empty, older or Python-CAFleet schema to head. A newer or foreign schema throws.
  */
 export function openDatabase(env: Record<string, string | undefined> = process.env): OpenedDatabase {
+  const url = env.CAFLEET_DATABASE_URL;
+  if (url && isPostgresUrl(url)) return postgresStore().openPostgres(url);
   const path = databasePath(env);
-  let db: Database | undefined;
+  let db: SqliteDatabase | undefined;
   try {
     db = openWithoutWal(path);
     const version = inspectSchema(db, path);

@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
+import type { Database } from "../store/database.ts";
 import { insertPlacement, registerAgent } from "./agents.ts";
 import {
   acquireSessionNudger,

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 import { writeStamped } from "./db.ts";
 import { isoAt } from "./time.ts";
 

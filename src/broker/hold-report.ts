@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 import { KIND_SQL } from "./agents.ts";
 import { HELD_UNFETCHED_SQL } from "./delivery.ts";
 import { deliverUnicast } from "./messaging.ts";

@@ -1,5 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { CafleetError, messageOf } from "../errors.ts";
+import type { Database } from "../store/database.ts";
 import { type AgentSummary, findPlacement, type Placement, setPlacementPane } from "./agents.ts";
 import { recordPaneServer } from "./pane-address.ts";
 

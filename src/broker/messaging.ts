@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 import { notifyRecipients } from "./notify.ts";
 import { type Broadcast, sendBroadcast, sendUnicast, type Task } from "./tasks.ts";
 

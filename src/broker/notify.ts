@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 import { hasLiveSessionNudger } from "./delivery.ts";
 import { pushAll, pushTarget } from "./push.ts";
 import { NUDGE_COMMAND, pushPollLine } from "./push-line.ts";

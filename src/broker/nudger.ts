@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 import { openDatabase } from "./db.ts";
 import {
   acquireSessionNudger,

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 
 /**
  * Where a placement's pane lives and what runs in it (migrations.sql version 3). Kept out of the

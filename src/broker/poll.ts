@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 import { recordInboxFetched } from "./delivery.ts";
 import { type InboxQuery, listInbox, type Task } from "./tasks.ts";
 import { countUnseen, type InboxCounts, recordInboxRetractionsShown, takeNew, takeUnread } from "./unseen.ts";

@@ -1,8 +1,8 @@
-import type { Database } from "bun:sqlite";
 import { messageOf } from "../errors.ts";
 import { BACKENDS, isCodingAgent } from "../repl/backends.ts";
 import { type Look, lookAtPane } from "../repl/look.ts";
 import { type HoldReason, holdReasonOf } from "../repl/screen.ts";
+import type { Database } from "../store/database.ts";
 import { type PaneRef, paneExists, pressKeys, typeText } from "../tmux/pane.ts";
 import { isPaneGone, isServerGone, tmuxOnPath } from "../tmux/run.ts";
 import { markPaneGone, recordHeld, recordNudged, recordPushFailed } from "./delivery.ts";

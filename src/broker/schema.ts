@@ -1,11 +1,11 @@
-import type { Database } from "bun:sqlite";
 import migrationsSql from "../../migrations.sql" with { type: "text" };
 import { CafleetError } from "../errors.ts";
+import type { Database } from "../store/database.ts";
 
 type Section = { version: number; sql: string };
 
 /** migrations.sql split at its `-- version: N` lines. */
-function parseSections(text: string): Section[] {
+export function parseSections(text: string): Section[] {
   const sections: Section[] = [];
   for (const chunk of text.split(/^-- version: (?=\d+\s*$)/m).slice(1)) {
     const newline = chunk.indexOf("\n");

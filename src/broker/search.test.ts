@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
+import type { Database } from "../store/database.ts";
 import { registerAgent } from "./agents.ts";
 import { EMPTY_QUERY, matchExpressions, searchMessages } from "./search.ts";
 import { buildSnippet, CLOSE_MARK, OPEN_MARK } from "./snippet.ts";

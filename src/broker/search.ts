@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { UsageError } from "../errors.ts";
 import type { SearchHit } from "../server/model.ts";
+import type { Database } from "../store/database.ts";
 import { SEARCH_LIMIT } from "./search-limit.ts";
 import { buildSnippet, CLOSE_MARK, OPEN_MARK } from "./snippet.ts";
 import { MESSAGE_COLUMNS, MESSAGE_NAME_JOINS, type MessageRow, toMessage } from "./timeline.ts";

@@ -1,7 +1,7 @@
-import type { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { FAKE_TMUX, seedSession, tempDatabase } from "../../test/support/db.ts";
 import type { CafleetError } from "../errors.ts";
+import type { Database } from "../store/database.ts";
 import { registerAgent } from "./agents.ts";
 import { createSession, deleteSession, listSessions, showSession } from "./sessions.ts";
 

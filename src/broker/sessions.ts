@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { NotFoundError } from "../errors.ts";
 import type { SessionListing } from "../server/model.ts";
+import type { Database } from "../store/database.ts";
 import { agentCard, insertAgent, insertPlacement, type Placement } from "./agents.ts";
 import { recordPaneServer } from "./pane-address.ts";
 import { nowIso } from "./time.ts";

@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { lookAtPane } from "../repl/look.ts";
 import type { ScreenState } from "../repl/screen.ts";
+import type { Database } from "../store/database.ts";
 import type { PaneRef } from "../tmux/pane.ts";
 import { markPaneGone, UNFETCHED_SQL } from "./delivery.ts";
 import { administratorOf } from "./hold-report.ts";

@@ -1,7 +1,7 @@
-import type { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
 import type { CafleetError } from "../errors.ts";
+import type { Database } from "../store/database.ts";
 import { deregisterAgent, registerAgent } from "./agents.ts";
 import {
   ackTask,

@@ -1,5 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { NotFoundError, RuleError } from "../errors.ts";
+import type { Database } from "../store/database.ts";
 import { isActiveInSession, KIND_SQL, requireAgentInSession } from "./agents.ts";
 import { nowIso } from "./time.ts";
 

@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { lookAtPane } from "../repl/look.ts";
 import { type HoldReason, holdReasonOf, type ScreenState } from "../repl/screen.ts";
+import type { Database } from "../store/database.ts";
 import { attachedServer } from "../tmux/argv.ts";
 import { listPaneIds } from "../tmux/pane.ts";
 import { tmuxOnPath } from "../tmux/run.ts";

@@ -1,5 +1,5 @@
-import type { Database } from "bun:sqlite";
 import type { Message } from "../server/model.ts";
+import type { Database } from "../store/database.ts";
 import { type Task, taskText } from "./tasks.ts";
 
 /**

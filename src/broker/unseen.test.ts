@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
+import type { Database } from "../store/database.ts";
 import { registerAgent } from "./agents.ts";
 import { readDelivery, recordInboxFetched } from "./delivery.ts";
 import { ackTask, cancelTask, sendBroadcast, sendUnicast } from "./tasks.ts";

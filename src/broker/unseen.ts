@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 import { forEachSlice, recordFetched } from "./delivery.ts";
 import type { Task } from "./tasks.ts";
 import { nowIso } from "./time.ts";

@@ -1,4 +1,4 @@
-import type { Database } from "bun:sqlite";
+import type { Database } from "../store/database.ts";
 
 /**
  * Waiting on the database without a busy loop: PRAGMA data_version changes only when another

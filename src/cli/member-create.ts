@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import { deregisterAgent, type Placement, type Registration, registerAgent } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
@@ -7,6 +6,7 @@ import { startWatcher } from "../broker/supervision.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { confirmStarted, spawnPane } from "../members/spawn.ts";
 import { printJson, printLine, writeStderr } from "../output.ts";
+import type { Database } from "../store/database.ts";
 import { type CallerContext, readCallerContext, requireTmuxAvailable } from "../tmux/context.ts";
 import { selectMainVertical } from "../tmux/layout.ts";
 import { killPane, type PaneRef } from "../tmux/pane.ts";

@@ -1,10 +1,10 @@
-import type { Database } from "bun:sqlite";
 import { listMembers, type Member } from "../broker/agents.ts";
 import { holdReportMs, longHeldMembers, paneGoneAt } from "../broker/delivery.ts";
 import type { TeamMember } from "../broker/members.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
 import { readTeamViews, type TeamView } from "../broker/team-view.ts";
 import { CafleetError, messageOf } from "../errors.ts";
+import type { Database } from "../store/database.ts";
 import { capturePane } from "../tmux/pane.ts";
 
 /**

@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import { deregisterAgent, requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
 import { type MemberAction, requireTeamMember, type TeamMember } from "../broker/members.ts";
@@ -8,6 +7,7 @@ import { pad } from "../format.ts";
 import { type Answer, typeAnswer } from "../members/answer.ts";
 import { type ExitOutcome, requestExit } from "../members/teardown.ts";
 import { printJson, printLine, writeStderr, writeStdout } from "../output.ts";
+import type { Database } from "../store/database.ts";
 import { requireTmuxAvailable } from "../tmux/context.ts";
 import { capturePane, killPane, type PaneRef, waitForPaneGone } from "../tmux/pane.ts";
 import type { MEMBER_CAPTURE, MEMBER_DELETE, MEMBER_LIST, MEMBER_SEND_INPUT } from "./commands.ts";

@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import { requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
 import { isUnread, pollInboxTasks, pollUnseenTasks, recordPrinted, waitForUnseen } from "../broker/poll.ts";
@@ -8,6 +7,7 @@ import { countUnseen, type InboxCounts, takeNew, takeUnread } from "../broker/un
 import { waitUntil } from "../broker/watch.ts";
 import { countsLine, lineList, newEntriesText, unreadEntriesText } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
+import type { Database } from "../store/database.ts";
 import type { POLL } from "./commands.ts";
 import type { Context } from "./options.ts";
 

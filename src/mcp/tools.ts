@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -16,6 +15,7 @@ import { requireDestinationFormat } from "../cli/message.ts";
 import { messageOf, UsageError } from "../errors.ts";
 import { broadcastJson, sendJson, taskDetailJson } from "../format.ts";
 import { renderJson } from "../output.ts";
+import type { Database } from "../store/database.ts";
 
 /**
  * The MCP tools: the CLI's agent commands for one bound identity, over the same broker functions.

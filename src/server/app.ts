@@ -1,7 +1,7 @@
-import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { describeStorageError, openConnection } from "../broker/db.ts";
 import { isSqliteError } from "../errors.ts";
+import type { Database } from "../store/database.ts";
 import { fleetReader } from "./fleet.ts";
 import { allowedHostnames, guardRequest } from "./guards.ts";
 import { errorResponse, toHttpError } from "./http-error.ts";

@@ -1,7 +1,7 @@
-import type { Database } from "bun:sqlite";
 import { listSessionAgentsForUi } from "../broker/agents.ts";
 import { lookAtAgents, type PaneLook, teamViewOf } from "../broker/team-view.ts";
 import { nowIso } from "../broker/time.ts";
+import type { Database } from "../store/database.ts";
 import type { AgentScreen, Fleet } from "./model.ts";
 
 /**

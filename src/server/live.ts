@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { lastChange, listTimelineMessages, sessionAgentsStamp } from "../broker/timeline.ts";
 import { dataVersion } from "../broker/watch.ts";
+import type { Database } from "../store/database.ts";
 import type { Fleet, LiveEvent, Message } from "./model.ts";
 
 /**

@@ -1,5 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { findSession } from "../broker/sessions.ts";
+import type { Database } from "../store/database.ts";
 import { HttpError } from "./http-error.ts";
 
 /** The session named by `X-Session-Id`; a soft-deleted session is accepted (the row exists). */

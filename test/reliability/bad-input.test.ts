@@ -1,8 +1,8 @@
-import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CommandDef, isValue, longFlag } from "../../src/cli/options.ts";
+import type { Database } from "../../src/store/database.ts";
 import { BINARY, type CliResult, installSkills, runCafleet } from "../support/cli.ts";
 import { COMMAND_LIST } from "../support/commands.ts";
 import { waitFor } from "../support/tmux.ts";

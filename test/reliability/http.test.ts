@@ -1,8 +1,8 @@
-import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import type { Database } from "../../src/store/database.ts";
 import { BINARY, ROOT } from "../support/cli.ts";
 import {
   integrityProblems,

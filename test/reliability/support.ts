@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Database as Store } from "../../src/store/database.ts";
 import { BINARY, type CliResult, type Env, isolatedEnv, makeTempDir, runCafleet } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
 
@@ -136,7 +137,7 @@ function withoutNudgerColumns(row: Record<string, unknown>): Record<string, unkn
 }
 
 /** Every row of every cafleet table, as text: equal snapshots mean nothing was written. */
-export function snapshot(db: Database): string {
+export function snapshot(db: Store): string {
   const tables = ["sessions", "agents", "tasks", "agent_placements"];
   return tables
     .map((table) => {
@@ -155,7 +156,7 @@ export function snapshotFile(path: string): string {
   }
 }
 
-export function integrityProblems(db: Database): string[] {
+export function integrityProblems(db: Store): string[] {
   const integrity = (db.query("PRAGMA integrity_check").all() as { integrity_check: string }[]).map(
     (row) => row.integrity_check,
   );
@@ -166,7 +167,7 @@ export function integrityProblems(db: Database): string[] {
 }
 
 /** Rows whose indexed state columns disagree with their task_json (a torn task). */
-export function tornTasks(db: Database): string[] {
+export function tornTasks(db: Store): string[] {
   return (
     db
       .query(

@@ -1,10 +1,10 @@
-import type { Database } from "bun:sqlite";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { registerAgent } from "../../src/broker/agents.ts";
 import { openDatabase } from "../../src/broker/db.ts";
 import { createSession, type TmuxContext } from "../../src/broker/sessions.ts";
 import { type App, createApp } from "../../src/server/app.ts";
+import type { Database } from "../../src/store/database.ts";
 import { makeTempDir } from "../support/cli.ts";
 
 export const PORT = 8000;

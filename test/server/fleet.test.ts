@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { sendUnicast } from "../../src/broker/tasks.ts";
 import { createApp } from "../../src/server/app.ts";
 import { fleetReader } from "../../src/server/fleet.ts";
 import type { Fleet, FleetAgent } from "../../src/server/model.ts";
+import type { Database } from "../../src/store/database.ts";
 import { isolatedEnv, makeTempDir } from "../support/cli.ts";
 import { PrivateTmux, waitFor } from "../support/tmux.ts";
 import { fakeAgentCommand, openFakeWindow } from "../tmux/fake-agent.ts";

@@ -1,4 +1,3 @@
-import type { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { registerAgent } from "../../src/broker/agents.ts";
 import { openConnection } from "../../src/broker/db.ts";
@@ -7,6 +6,7 @@ import { createSession } from "../../src/broker/sessions.ts";
 import { ackTask, sendUnicast } from "../../src/broker/tasks.ts";
 import { LiveFeed } from "../../src/server/live.ts";
 import type { Fleet } from "../../src/server/model.ts";
+import type { Database } from "../../src/store/database.ts";
 import { BINARY, isolatedEnv } from "../support/cli.ts";
 import { eventsOf, readStream } from "./event-stream.ts";
 import { errorBody, errorOf, type Fixture, makeFixture } from "./fixture.ts";

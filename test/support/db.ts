@@ -2,10 +2,11 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { openDatabase } from "../../src/broker/db.ts";
 import { createSession } from "../../src/broker/sessions.ts";
+import type { Database as Store } from "../../src/store/database.ts";
 import { makeTempDir } from "./cli.ts";
 
 /** A fresh database file in its own temp folder, opened the way every command opens it. */
-export function tempDatabase(): { db: Database; path: string; dir: string; cleanup: () => void } {
+export function tempDatabase(): { db: Store; path: string; dir: string; cleanup: () => void } {
   const { dir, cleanup } = makeTempDir("cafleet-broker-");
   const path = join(dir, "registry.db");
   const { db } = openDatabase({ CAFLEET_DATABASE_URL: `sqlite:///${path}` });
@@ -23,7 +24,7 @@ export function tempDatabase(): { db: Database; path: string; dir: string; clean
 export const FAKE_TMUX = { session: "main", windowId: "@1", paneId: "%1" };
 
 /** A session as `session create` makes it, with its Director and Administrator ids. */
-export function seedSession(db: Database, label: string | null = null) {
+export function seedSession(db: Store, label: string | null = null) {
   const created = createSession(db, label, FAKE_TMUX);
   return {
     sessionId: created.session_id,

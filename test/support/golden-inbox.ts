@@ -1,5 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { agentCard } from "../../src/broker/agents.ts";
+import type { Database } from "../../src/store/database.ts";
 
 /**
  * A fixed inbox (fixed ids, timestamps and texts) written row by row, so `poll`'s output on it

@@ -1,7 +1,7 @@
-import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { listSessionAgentsForUi, requireAgentInSession } from "../../broker/agents.ts";
 import { listInboxMessages, listSentMessages } from "../../broker/timeline.ts";
+import type { Database } from "../../store/database.ts";
 import { readAgentScreen } from "../fleet.ts";
 import { AgentScreen, Agents, Messages } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";

@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { findSession } from "../../broker/sessions.ts";
+import type { Database } from "../../store/database.ts";
 import { HttpError } from "../http-error.ts";
 import type { LiveFeed } from "../live.ts";
 import type { Fleet, LiveEvent } from "../model.ts";

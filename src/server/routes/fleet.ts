@@ -1,5 +1,5 @@
-import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
+import type { Database } from "../../store/database.ts";
 import { readFleet } from "../fleet.ts";
 import { Fleet } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";

@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { deliverBroadcast, deliverUnicast } from "../../broker/messaging.ts";
+import type { Database } from "../../store/database.ts";
 import { BROADCAST_TARGET } from "../broadcast.ts";
 import { MAX_BODY_BYTES } from "../guards.ts";
 import { HttpError } from "../http-error.ts";

@@ -1,8 +1,8 @@
-import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { requireAgentInSession } from "../../broker/agents.ts";
 import { searchMessages } from "../../broker/search.ts";
 import { SEARCH_LIMIT } from "../../broker/search-limit.ts";
+import type { Database } from "../../store/database.ts";
 import { HttpError } from "../http-error.ts";
 import { SearchResults } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";

@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { listSessions } from "../../broker/sessions.ts";
+import type { Database } from "../../store/database.ts";
 import { Sessions } from "../model.ts";
 
 export function sessionRoutes(db: Database) {

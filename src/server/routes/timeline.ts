@@ -1,6 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
 import { listTimelineMessages } from "../../broker/timeline.ts";
+import type { Database } from "../../store/database.ts";
 import { Messages } from "../model.ts";
 import { requireSessionHeader } from "../session-header.ts";
 
