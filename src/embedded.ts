@@ -23,4 +23,4 @@ export const MCP_MODULE = compiled
 /** The PostgreSQL connection's worker (src/store/postgres/worker.ts), loaded only for a postgres:// URL. */
 export const POSTGRES_WORKER = compiled
   ? `${import.meta.dir}/postgres-worker.js`
-  : new URL("./store/postgres/worker.ts", import.meta.url).href;
+  : `${import.meta.dir}/store/postgres/worker.ts`;

@@ -39,7 +39,7 @@ function readEntries(db: Database, agentId: string, sources: string[]): InboxEnt
 
 function count(db: Database, agentId: string, sources: string[]): number {
   const union = sources.map((source) => `SELECT 1 ${source}`).join(" UNION ALL ");
-  return (db.query(`SELECT COUNT(*) AS n FROM (${union})`).get({ agentId }) as { n: number }).n;
+  return (db.query(`SELECT COUNT(*) AS n FROM (${union}) AS e`).get({ agentId }) as { n: number }).n;
 }
 
 function recordRetractionsReported(db: Database, taskIds: string[]): void {

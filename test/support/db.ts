@@ -3,13 +3,23 @@ import { join } from "node:path";
 import { openDatabase } from "../../src/broker/db.ts";
 import { createSession } from "../../src/broker/sessions.ts";
 import type { Database as Store } from "../../src/store/database.ts";
+import { type Backend, databaseUrl } from "./backends.ts";
 import { makeTempDir } from "./cli.ts";
 
-/** A fresh database file in its own temp folder, opened the way every command opens it. */
-export function tempDatabase(): { db: Store; path: string; dir: string; cleanup: () => void } {
+/**
+ * A fresh database in its own temp folder, opened the way every command opens it: a SQLite file,
+ * or with `backend` postgres a new database of the run's cluster.
+ */
+export function tempDatabase(backend: Backend = (process.env.CAFLEET_TEST_BACKEND as Backend) || "sqlite"): {
+  db: Store;
+  path: string;
+  dir: string;
+  cleanup: () => void;
+} {
   const { dir, cleanup } = makeTempDir("cafleet-broker-");
   const path = join(dir, "registry.db");
-  const { db } = openDatabase({ CAFLEET_DATABASE_URL: `sqlite:///${path}` });
+  const url = backend === "sqlite" ? `sqlite:///${path}` : databaseUrl(backend, dir);
+  const { db } = openDatabase({ CAFLEET_DATABASE_URL: url });
   return {
     db,
     path,

@@ -130,11 +130,21 @@ describe("recorded tmux argv", () => {
       "Layout",
     ]);
     expect(recorded[1]?.[11]?.startsWith(prompt)).toBe(true);
-    // The REPL is confirmed up (one look at the new pane) before the layout.
-    expect(recorded.slice(2)).toEqual([
-      ["display-message", "-p", "-t", "%7", PANE_VIEW_FORMAT, ";", "capture-pane", "-p", "-t", "%7"],
-      ["select-layout", "-t", "@3", "main-vertical"],
-    ]);
+    // The REPL is confirmed up before the layout: the fake pane runs a shell, which counts as
+    // started once two looks in a row see it.
+    const look = [
+      "display-message",
+      "-p",
+      "-t",
+      "%7",
+      PANE_VIEW_FORMAT,
+      ";",
+      "capture-pane",
+      "-p",
+      "-t",
+      "%7",
+    ];
+    expect(recorded.slice(2)).toEqual([look, look, ["select-layout", "-t", "@3", "main-vertical"]]);
   });
 
   it("member send-input --freetext presses the Type something row's number, the literal text, then Enter; member delete types /exit, then Enter, then checks the pane", () => {

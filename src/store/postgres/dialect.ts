@@ -73,7 +73,9 @@ function closingQuote(sql: string, start: number): number {
 }
 
 /** The values for the translated statement, from bun:sqlite-style bindings. */
-export function bindValues(translated: Translated, params: Binding[]): unknown[] {
+export function bindValues(translated: Translated, given: Binding[]): unknown[] {
+  // bun:sqlite takes the values spread, or as one array.
+  const params = given.length === 1 && Array.isArray(given[0]) ? (given[0] as Binding[]) : given;
   const named =
     params.length === 1 && isNamedBindings(params[0]) ? (params[0] as Record<string, unknown>) : null;
   return translated.slots.map((slot) => {

@@ -77,9 +77,14 @@ CREATE FUNCTION cafleet_json_path(path TEXT) RETURNS TEXT[] LANGUAGE sql IMMUTAB
     ELSE string_to_array(ltrim(regexp_replace(substr(path, 2), '\[(\d+)\]', '.\1', 'g'), '.'), '.') END
 $$;
 
+-- Strings only (SQLite's returns any JSON value): the broker reads text with it, and falls back
+-- to parsing task_json itself when the value is not a string.
 CREATE FUNCTION json_extract(value TEXT, path TEXT) RETURNS TEXT LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  found JSONB;
 BEGIN
-  RETURN value::jsonb #>> cafleet_json_path(path);
+  found := value::jsonb #> cafleet_json_path(path);
+  RETURN CASE WHEN jsonb_typeof(found) = 'string' THEN found #>> '{}' END;
 EXCEPTION WHEN others THEN
   RETURN NULL;
 END $$;

@@ -33,7 +33,9 @@ function versionOf(db: PostgresDatabase): number | null {
 
 /** The same inside a transaction, which a failed statement would abort. */
 function versionInTransaction(db: PostgresDatabase): number | null {
-  const present = db.query("SELECT to_regclass('cafleet_schema') IS NOT NULL AS present").get() as { present: number };
+  const present = db.query("SELECT to_regclass('cafleet_schema') IS NOT NULL AS present").get() as {
+    present: number;
+  };
   return present.present ? readVersion(db) : null;
 }
 
