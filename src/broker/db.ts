@@ -106,6 +106,11 @@ export function openConnection(path: string): SqliteDatabase {
   return db;
 }
 
+/** Whether `db` is the embedded SQLite store (its pragmas apply to it alone). */
+export function isSqliteDatabase(db: Database): db is SqliteDatabase {
+  return db instanceof SqliteDatabase;
+}
+
 /** The PostgreSQL store, loaded (with its worker) only for a postgres:// URL. */
 function postgresStore(): typeof PostgresStore {
   return require("../store/postgres/open.ts");
@@ -113,7 +118,11 @@ function postgresStore(): typeof PostgresStore {
 
 /** One more connection to the database `db` is open on (the server watches on its own). */
 export function openAnotherConnection(db: Database): Database {
-  return postgresStore().isPostgresDatabase(db) ? postgresStore().reopen(db) : openConnection(db.filename);
+  if (!db.nextChange) return openConnection(db.filename);
+  const store = postgresStore();
+  if (!store.isPostgresDatabase(db))
+    throw new Error("a store with change notifications that is not PostgreSQL");
+  return store.reopen(db);
 }
 
 export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcome };

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { openDatabase } from "../broker/db.ts";
+import { isSqliteDatabase, openDatabase } from "../broker/db.ts";
 import { UI_DIR } from "../embedded.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { writeStderr } from "../output.ts";
@@ -49,7 +49,7 @@ export async function serve(ctx: Context<typeof SERVER>): Promise<void> {
   const fromEnv = envPort(ctx.env);
   const requestedPort = ctx.options.port ?? fromEnv ?? DEFAULT_PORT;
   const { db } = openDatabase(ctx.env);
-  db.run(`PRAGMA cache_size = -${SERVER_CACHE_KIB}`);
+  if (isSqliteDatabase(db)) db.run(`PRAGMA cache_size = -${SERVER_CACHE_KIB}`);
   // exists() can say false for an embedded file; reading it is the truth.
   if (
     !(await Bun.file(join(UI_DIR, "index.html"))

@@ -100,6 +100,7 @@ export class LiveFeed {
     if (this.timer) return;
     this.lastVersion = dataVersion(this.watchDb);
     this.timer = setInterval(() => this.check(), this.intervalMs);
+    if (this.watchDb.nextChange) void this.checkOnNotifications(this.timer);
     this.fleetTimer = setInterval(() => this.lookAtFleets(true), this.fleetSource.intervalMs);
   }
 
@@ -108,6 +109,14 @@ export class LiveFeed {
     if (this.fleetTimer) clearInterval(this.fleetTimer);
     this.timer = null;
     this.fleetTimer = null;
+  }
+
+  /** PostgreSQL: looks as soon as a change notification arrives, not at the next tick. */
+  private async checkOnNotifications(timer: ReturnType<typeof setInterval>): Promise<void> {
+    while (this.timer === timer) {
+      await this.watchDb.nextChange?.(this.lastVersion, this.intervalMs * 10);
+      if (this.timer === timer) this.check();
+    }
   }
 
   private check(): void {

@@ -34,4 +34,10 @@ export interface Database {
   close(): void;
   /** The SQLite file; for PostgreSQL, the server and database it names (never the password). */
   readonly filename: string;
+  /**
+   * PostgreSQL only: a count that grows with every change any connection commits (LISTEN/NOTIFY),
+   * and a wait for it to pass `seen`. SQLite has PRAGMA data_version instead (src/broker/watch.ts).
+   */
+  dataVersion?(): number;
+  nextChange?(seen: number, ms: number): Promise<void>;
 }

@@ -2,8 +2,11 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { openDatabase } from "../../src/broker/db.ts";
 import { HEAD_VERSION } from "../../src/broker/schema.ts";
+import { BACKENDS, type Backend } from "../support/backends.ts";
 import { BINARY, type CliResult, ROOT } from "../support/cli.ts";
+import { freshPostgresDatabase } from "../support/postgres.ts";
 import {
   integrityProblems,
   knob,
@@ -48,15 +51,18 @@ let sandbox: Sandbox;
 let ids: SessionIds;
 let agents: string[];
 
-beforeAll(() => {
-  sandbox = new Sandbox("concurrency");
-  ids = sandbox.createSession();
-  agents = [ids.directorId];
-  for (let index = 1; index < AGENTS; index++)
-    agents.push(sandbox.register(ids.sessionId, `worker-${index}`));
-}, 60_000);
-
-afterAll(() => sandbox.dispose());
+/** A sandbox on `backend` with a session of AGENTS agents, for the describe block it runs in. */
+function sandboxFor(backend: Backend): void {
+  beforeAll(() => {
+    const url = backend === "postgres" ? { CAFLEET_DATABASE_URL: freshPostgresDatabase().url } : {};
+    sandbox = new Sandbox(`concurrency-${backend}`, undefined, url);
+    ids = sandbox.createSession();
+    agents = [ids.directorId];
+    for (let index = 1; index < AGENTS; index++)
+      agents.push(sandbox.register(ids.sessionId, `worker-${index}`));
+  }, 60_000);
+  afterAll(() => sandbox.dispose());
+}
 
 async function run(args: string[]): Promise<CliResult> {
   const proc = Bun.spawn([BINARY, "--session-id", ids.sessionId, "--json", ...args], {
@@ -162,6 +168,7 @@ async function httpWorker(
 }
 
 describe("20 processes opening a new database at once", () => {
+  sandboxFor("sqlite");
   const ROUNDS = knob("CAFLEET_RELIABILITY_FRESH_ROUNDS", 15);
 
   it(`create the schema once and none of them fails (${ROUNDS} rounds)`, async () => {
@@ -191,100 +198,135 @@ describe("20 processes opening a new database at once", () => {
   });
 });
 
-describe("20 processes at once in one session", () => {
-  it(
-    "loses, duplicates and corrupts nothing, and never reports busy or locked",
-    async () => {
-      const ledger: Ledger = {
-        counts: { send: 0, broadcast: 0, poll: 0, ack: 0, cancel: 0, "http-send": 0, "http-read": 0 },
-        sends: [],
-        broadcasts: [],
-        known: new Map(),
-        acked: new Map(),
-        canceled: new Map(),
-        raceRefusals: 0,
-        failures: [],
-      };
-      const deadline = performance.now() + SECONDS * 1000;
-      const server = SERVER_BUILT ? await startServer(sandbox) : undefined;
-      await Promise.all([
-        ...Array.from({ length: PROCESSES }, (_, index) =>
-          worker(seededRandom(SEED + index), deadline, ledger),
-        ),
-        ...(server ? [httpWorker(server, seededRandom(SEED - 1), deadline, ledger)] : []),
-      ]);
-      server?.proc.kill("SIGKILL");
+describe("20 processes opening a new, empty PostgreSQL database at once", () => {
+  sandboxFor("postgres");
+  const ROUNDS = Math.ceil(knob("CAFLEET_RELIABILITY_FRESH_ROUNDS", 15) / 3);
 
-      const db = sandbox.open();
-      let lost = 0;
-      let duplicated = 0;
-      const countOf = db.query("SELECT COUNT(*) AS n FROM tasks WHERE task_id = ? AND context_id = ?");
-      for (const send of ledger.sends) {
-        const { n } = countOf.get(send.taskId, send.to) as { n: number };
-        if (n === 0) lost++;
-        if (n > 1) duplicated += n - 1;
-      }
-      const deliveriesOf = db.query(
-        "SELECT context_id FROM tasks WHERE origin_task_id = ? AND type = 'unicast' ORDER BY rowid",
+  it(`create the schema once under the lock and none of them fails (${ROUNDS} rounds)`, async () => {
+    const failures: string[] = [];
+    const created: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { url } = freshPostgresDatabase({ empty: true });
+      const env = { ...sandbox.env, CAFLEET_DATABASE_URL: url } as Record<string, string>;
+      const results = await Promise.all(
+        Array.from({ length: PROCESSES }, async () => {
+          const proc = Bun.spawn([BINARY, "db", "init"], { env, stdout: "pipe", stderr: "pipe" });
+          const [stdout, stderr] = [
+            await new Response(proc.stdout).text(),
+            await new Response(proc.stderr).text(),
+          ];
+          return { stdout, stderr, exitCode: await proc.exited };
+        }),
       );
-      const expectedRecipients = (from: string) => agents.filter((agent) => agent !== from).sort();
-      for (const broadcast of ledger.broadcasts) {
-        const recipients = (deliveriesOf.all(broadcast.summaryId) as { context_id: string }[]).map(
-          (row) => row.context_id,
-        );
-        const distinct = new Set(recipients);
-        lost += broadcast.recipientIds.filter((id) => !distinct.has(id)).length;
-        duplicated += recipients.length - distinct.size;
-        expect([...broadcast.recipientIds].sort()).toEqual(expectedRecipients(broadcast.from));
-      }
-      const expectedRows =
-        ledger.sends.length +
-        ledger.broadcasts.reduce((sum, broadcast) => sum + broadcast.recipientIds.length + 1, 0);
-      const { rows } = db.query("SELECT COUNT(*) AS rows FROM tasks").get() as { rows: number };
-
-      const stateOf = db.query("SELECT status_state AS state FROM tasks WHERE task_id = ?");
-      const wrongState: string[] = [];
-      for (const [taskId, times] of ledger.acked) {
-        const row = stateOf.get(taskId) as { state: string } | null;
-        if (times !== 1 || row?.state !== "completed" || ledger.canceled.has(taskId))
-          wrongState.push(`ack ${taskId} x${times} -> ${row?.state}`);
-      }
-      for (const [taskId, times] of ledger.canceled) {
-        const row = stateOf.get(taskId) as { state: string } | null;
-        if (times !== 1 || row?.state !== "canceled")
-          wrongState.push(`cancel ${taskId} x${times} -> ${row?.state}`);
-      }
-      const { completed, canceled } = db
-        .query(
-          `SELECT SUM(status_state = 'completed') AS completed, SUM(status_state = 'canceled') AS canceled
-           FROM tasks WHERE type = 'unicast'`,
-        )
-        .get() as { completed: number; canceled: number };
-      const corrupt = [...integrityProblems(db), ...tornTasks(db)];
+      for (const result of results)
+        if (result.exitCode !== 0) failures.push(`round ${round}: ${result.stderr}`);
+      created.push(results.filter((result) => result.stdout.startsWith("Created ")).length);
+      const db = openDatabase({ CAFLEET_DATABASE_URL: url }).db;
+      expect(db.query("SELECT version FROM cafleet_schema").all()).toEqual([{ version: HEAD_VERSION }]);
       db.close();
-
-      const total = Object.values(ledger.counts).reduce((sum, count) => sum + count, 0);
-      console.log(
-        `concurrency: seed ${SEED}, ${PROCESSES} processes, ${SECONDS}s, ${total} operations ` +
-          `(${JSON.stringify(ledger.counts)}), ${ledger.raceRefusals} ack/cancel race refusals; ` +
-          `${lost} lost, ${duplicated} duplicated, ${corrupt.length} corrupt`,
-      );
-      expect(ledger.failures).toEqual([]);
-      expect(ledger.failures.filter((line) => /busy|locked/i.test(line))).toEqual([]);
-      expect({ lost, duplicated, corrupt, wrongState }).toEqual({
-        lost: 0,
-        duplicated: 0,
-        corrupt: [],
-        wrongState: [],
-      });
-      expect(rows).toBe(expectedRows);
-      // Every state change on a delivery was reported to exactly one process.
-      expect(completed).toBe(ledger.acked.size);
-      expect(canceled).toBe(ledger.canceled.size);
-      expect(ledger.counts.send).toBeGreaterThan(20);
-      expect(ledger.acked.size).toBeGreaterThan(0);
-      expect(ledger.canceled.size).toBeGreaterThan(0);
-    },
-    (SECONDS + 120) * 1000,
-  );
+    }
+    expect(failures).toEqual([]);
+    expect(created).toEqual(Array.from({ length: ROUNDS }, () => 1));
+  });
 });
+
+for (const backend of BACKENDS)
+  describe(`20 processes at once in one session [${backend}]`, () => {
+    sandboxFor(backend);
+    it(
+      "loses, duplicates and corrupts nothing, and never reports busy or locked",
+      async () => {
+        const ledger: Ledger = {
+          counts: { send: 0, broadcast: 0, poll: 0, ack: 0, cancel: 0, "http-send": 0, "http-read": 0 },
+          sends: [],
+          broadcasts: [],
+          known: new Map(),
+          acked: new Map(),
+          canceled: new Map(),
+          raceRefusals: 0,
+          failures: [],
+        };
+        const deadline = performance.now() + SECONDS * 1000;
+        const server = SERVER_BUILT ? await startServer(sandbox) : undefined;
+        await Promise.all([
+          ...Array.from({ length: PROCESSES }, (_, index) =>
+            worker(seededRandom(SEED + index), deadline, ledger),
+          ),
+          ...(server ? [httpWorker(server, seededRandom(SEED - 1), deadline, ledger)] : []),
+        ]);
+        server?.proc.kill("SIGKILL");
+
+        const db = sandbox.open();
+        let lost = 0;
+        let duplicated = 0;
+        const countOf = db.query("SELECT COUNT(*) AS n FROM tasks WHERE task_id = ? AND context_id = ?");
+        for (const send of ledger.sends) {
+          const { n } = countOf.get(send.taskId, send.to) as { n: number };
+          if (n === 0) lost++;
+          if (n > 1) duplicated += n - 1;
+        }
+        const deliveriesOf = db.query(
+          "SELECT context_id FROM tasks WHERE origin_task_id = ? AND type = 'unicast' ORDER BY rowid",
+        );
+        const expectedRecipients = (from: string) => agents.filter((agent) => agent !== from).sort();
+        for (const broadcast of ledger.broadcasts) {
+          const recipients = (deliveriesOf.all(broadcast.summaryId) as { context_id: string }[]).map(
+            (row) => row.context_id,
+          );
+          const distinct = new Set(recipients);
+          lost += broadcast.recipientIds.filter((id) => !distinct.has(id)).length;
+          duplicated += recipients.length - distinct.size;
+          expect([...broadcast.recipientIds].sort()).toEqual(expectedRecipients(broadcast.from));
+        }
+        const expectedRows =
+          ledger.sends.length +
+          ledger.broadcasts.reduce((sum, broadcast) => sum + broadcast.recipientIds.length + 1, 0);
+        const { rows } = db.query("SELECT COUNT(*) AS rows FROM tasks").get() as { rows: number };
+
+        const stateOf = db.query("SELECT status_state AS state FROM tasks WHERE task_id = ?");
+        const wrongState: string[] = [];
+        for (const [taskId, times] of ledger.acked) {
+          const row = stateOf.get(taskId) as { state: string } | null;
+          if (times !== 1 || row?.state !== "completed" || ledger.canceled.has(taskId))
+            wrongState.push(`ack ${taskId} x${times} -> ${row?.state}`);
+        }
+        for (const [taskId, times] of ledger.canceled) {
+          const row = stateOf.get(taskId) as { state: string } | null;
+          if (times !== 1 || row?.state !== "canceled")
+            wrongState.push(`cancel ${taskId} x${times} -> ${row?.state}`);
+        }
+        const { completed, canceled } = db
+          .query(
+            `SELECT SUM(CASE WHEN status_state = 'completed' THEN 1 ELSE 0 END) AS completed,
+                  SUM(CASE WHEN status_state = 'canceled' THEN 1 ELSE 0 END) AS canceled
+           FROM tasks WHERE type = 'unicast'`,
+          )
+          .get() as { completed: number; canceled: number };
+        const corrupt = [...integrityProblems(db), ...tornTasks(db)];
+        db.close();
+
+        const total = Object.values(ledger.counts).reduce((sum, count) => sum + count, 0);
+        console.log(
+          `concurrency [${backend}]: seed ${SEED}, ${PROCESSES} processes, ${SECONDS}s, ${total} operations ` +
+            `(${JSON.stringify(ledger.counts)}), ${ledger.raceRefusals} ack/cancel race refusals; ` +
+            `${lost} lost, ${duplicated} duplicated, ${corrupt.length} corrupt`,
+        );
+        expect(ledger.failures).toEqual([]);
+        expect(ledger.failures.filter((line) => /busy|locked/i.test(line))).toEqual([]);
+        expect({ lost, duplicated, corrupt, wrongState }).toEqual({
+          lost: 0,
+          duplicated: 0,
+          corrupt: [],
+          wrongState: [],
+        });
+        expect(rows).toBe(expectedRows);
+        // Every state change on a delivery was reported to exactly one process.
+        expect(completed).toBe(ledger.acked.size);
+        expect(canceled).toBe(ledger.canceled.size);
+        expect(ledger.counts.send).toBeGreaterThan(20);
+        expect(ledger.acked.size).toBeGreaterThan(0);
+        expect(ledger.canceled.size).toBeGreaterThan(0);
+      },
+      (SECONDS + 120) * 1000,
+    );
+  });

@@ -2,7 +2,9 @@ import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import { HEAD_VERSION } from "../../src/broker/schema.ts";
+import type { Backend } from "../support/backends.ts";
 import { BINARY, ROOT } from "../support/cli.ts";
+import { freshPostgresDatabase } from "../support/postgres.ts";
 import { MemberHarness } from "../tmux/harness.ts";
 import {
   integrityProblems,
@@ -36,9 +38,13 @@ afterAll(() => sandbox.dispose());
 type KillOutcome = { killed: number; finished: number };
 
 /** Starts the command, waits a random share of `typicalMs`, then SIGKILLs it if still running. */
-async function runAndKill(args: string[], typicalMs: number): Promise<"killed" | "finished"> {
+async function runAndKill(
+  args: string[],
+  typicalMs: number,
+  env = sandbox.env,
+): Promise<"killed" | "finished"> {
   const proc = Bun.spawn([BINARY, ...args], {
-    env: sandbox.env as Record<string, string>,
+    env: env as Record<string, string>,
     stdout: "ignore",
     stderr: "pipe",
     stdin: "ignore",
@@ -52,17 +58,21 @@ async function runAndKill(args: string[], typicalMs: number): Promise<"killed" |
   return "finished";
 }
 
-async function timed(args: string[]): Promise<number> {
+async function timed(args: string[], env = sandbox.env): Promise<number> {
   const started = performance.now();
-  const proc = Bun.spawn([BINARY, ...args], { env: sandbox.env as Record<string, string>, stdout: "ignore" });
+  const proc = Bun.spawn([BINARY, ...args], { env: env as Record<string, string>, stdout: "ignore" });
   expect(await proc.exited).toBe(0);
   return performance.now() - started;
 }
 
-async function killRepeatedly(args: () => string[], typicalMs: number): Promise<KillOutcome> {
+async function killRepeatedly(
+  args: () => string[],
+  typicalMs: number,
+  env = sandbox.env,
+): Promise<KillOutcome> {
   const outcome: KillOutcome = { killed: 0, finished: 0 };
   for (let index = 0; index < KILLS; index++)
-    outcome[(await runAndKill(args(), typicalMs)) === "killed" ? "killed" : "finished"]++;
+    outcome[(await runAndKill(args(), typicalMs, env)) === "killed" ? "killed" : "finished"]++;
   return outcome;
 }
 
@@ -72,57 +82,77 @@ function report(kind: string, outcome: KillOutcome, extra: string): void {
   );
 }
 
-describe("kill -9 of a broadcast to 200 recipients", () => {
-  it("leaves each broadcast whole or absent", async () => {
-    const registrations: Promise<unknown>[] = [];
-    for (let index = 0; index < RECIPIENTS - 1; index++)
-      registrations.push(
-        Bun.spawn(
-          [BINARY, "--session-id", ids.sessionId, "register", "--name", `r${index}`, "--description", "d"],
-          { env: sandbox.env as Record<string, string>, stdout: "ignore" },
-        ).exited,
-      );
-    await Promise.all(registrations);
-    const sender = sandbox.register(ids.sessionId, "sender");
-    // A large text makes the transaction long enough for some kills to land inside it.
-    const text = "x".repeat(16 * 1024);
-    const args = () => ["--session-id", ids.sessionId, "broadcast", "--agent-id", sender, "--text", text];
-    const typicalMs = await timed(args());
-    const outcome = await killRepeatedly(args, typicalMs);
+/** Broadcasts to 200 recipients in `on`'s session, killed at random moments, then audited. */
+async function killBroadcasts(on: Sandbox, session: SessionIds, backend: Backend): Promise<void> {
+  const registrations: Promise<unknown>[] = [];
+  for (let index = 0; index < RECIPIENTS - 1; index++)
+    registrations.push(
+      Bun.spawn(
+        [BINARY, "--session-id", session.sessionId, "register", "--name", `r${index}`, "--description", "d"],
+        { env: on.env as Record<string, string>, stdout: "ignore" },
+      ).exited,
+    );
+  await Promise.all(registrations);
+  const sender = on.register(session.sessionId, "sender");
+  // A large text makes the transaction long enough for some kills to land inside it.
+  const text = "x".repeat(16 * 1024);
+  const args = () => ["--session-id", session.sessionId, "broadcast", "--agent-id", sender, "--text", text];
+  const typicalMs = await timed(args(), on.env);
+  const outcome = await killRepeatedly(args, typicalMs, on.env);
 
-    const db = sandbox.open();
-    const summaries = db
-      .query(
-        "SELECT task_id, json_extract(task_json, '$.metadata.recipientCount') AS count FROM tasks WHERE type = 'broadcast_summary'",
-      )
-      .all() as { task_id: string; count: number }[];
-    const groups = db
-      .query(
-        `SELECT origin_task_id AS origin, COUNT(*) AS deliveries, COUNT(DISTINCT context_id) AS recipients
-           FROM tasks WHERE type = 'unicast' GROUP BY origin_task_id`,
-      )
-      .all() as { origin: string; deliveries: number; recipients: number }[];
-    const summaryIds = new Set(summaries.map((summary) => summary.task_id));
-    const partial = groups.filter(
-      (group) =>
-        !summaryIds.has(group.origin) || group.deliveries !== RECIPIENTS || group.recipients !== RECIPIENTS,
-    );
-    const empty = summaries.filter(
-      (summary) => summary.count !== RECIPIENTS || !groups.some((g) => g.origin === summary.task_id),
-    );
-    const corrupt = [...integrityProblems(db), ...tornTasks(db)];
-    db.close();
-    report(
-      "broadcast",
-      outcome,
-      `${summaries.length} broadcasts stored (1 + ${outcome.finished} expected at least), ` +
-        `${partial.length + empty.length} partial, ${corrupt.length} corrupt, typical run ${typicalMs.toFixed(0)} ms`,
-    );
-    expect({ partial, empty, corrupt }).toEqual({ partial: [], empty: [], corrupt: [] });
-    expect(summaries.length).toBeGreaterThanOrEqual(1 + outcome.finished);
-    expect(summaries.length).toBeLessThanOrEqual(1 + KILLS);
-    expect(outcome.killed).toBeGreaterThan(0);
-  }, 180_000);
+  const db = on.open();
+  const summaries = (
+    db.query("SELECT task_id, task_json FROM tasks WHERE type = 'broadcast_summary'").all() as {
+      task_id: string;
+      task_json: string;
+    }[]
+  ).map((row) => ({
+    task_id: row.task_id,
+    count: (JSON.parse(row.task_json) as { metadata: { recipientCount: number } }).metadata.recipientCount,
+  }));
+  const groups = db
+    .query(
+      `SELECT origin_task_id AS origin, COUNT(*) AS deliveries, COUNT(DISTINCT context_id) AS recipients
+         FROM tasks WHERE type = 'unicast' GROUP BY origin_task_id`,
+    )
+    .all() as { origin: string; deliveries: number; recipients: number }[];
+  const summaryIds = new Set(summaries.map((summary) => summary.task_id));
+  const partial = groups.filter(
+    (group) =>
+      !summaryIds.has(group.origin) || group.deliveries !== RECIPIENTS || group.recipients !== RECIPIENTS,
+  );
+  const empty = summaries.filter(
+    (summary) => summary.count !== RECIPIENTS || !groups.some((g) => g.origin === summary.task_id),
+  );
+  const corrupt = [...integrityProblems(db), ...tornTasks(db)];
+  db.close();
+  report(
+    `broadcast [${backend}]`,
+    outcome,
+    `${summaries.length} broadcasts stored (1 + ${outcome.finished} expected at least), ` +
+      `${partial.length + empty.length} partial, ${corrupt.length} corrupt, typical run ${typicalMs.toFixed(0)} ms`,
+  );
+  expect({ partial, empty, corrupt }).toEqual({ partial: [], empty: [], corrupt: [] });
+  expect(summaries.length).toBeGreaterThanOrEqual(1 + outcome.finished);
+  expect(summaries.length).toBeLessThanOrEqual(1 + KILLS);
+  expect(outcome.killed).toBeGreaterThan(0);
+}
+
+describe("kill -9 of a broadcast to 200 recipients", () => {
+  it("leaves each broadcast whole or absent", () => killBroadcasts(sandbox, ids, "sqlite"), 180_000);
+});
+
+describe("kill -9 of a broadcast to 200 recipients [postgres]", () => {
+  let pg: Sandbox;
+  beforeAll(() => {
+    pg = new Sandbox("crash-pg", undefined, { CAFLEET_DATABASE_URL: freshPostgresDatabase().url });
+  }, 60_000);
+  afterAll(() => pg.dispose());
+  it(
+    "leaves each broadcast whole or absent",
+    () => killBroadcasts(pg, pg.createSession(), "postgres"),
+    180_000,
+  );
 });
 
 describe("kill -9 of session create inside a private tmux server", () => {

@@ -2,7 +2,9 @@ import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isSqliteDatabase, openDatabase } from "../../src/broker/db.ts";
 import type { Database as Store } from "../../src/store/database.ts";
+import { isPostgresUrl } from "../../src/store/postgres/url.ts";
 import { BINARY, type CliResult, type Env, isolatedEnv, makeTempDir, runCafleet } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
 
@@ -100,7 +102,9 @@ export class Sandbox {
     return (JSON.parse(result.stdout) as { agent_id: string }).agent_id;
   }
 
-  open(): Database {
+  /** A connection for the audit: the SQLite file, or the PostgreSQL database the env names. */
+  open(): Store {
+    if (isPostgresUrl(this.env.CAFLEET_DATABASE_URL ?? "")) return openDatabase(this.env).db;
     const db = new Database(this.dbPath, { strict: true });
     db.run("PRAGMA busy_timeout = 5000");
     return db;
@@ -157,6 +161,8 @@ export function snapshotFile(path: string): string {
 }
 
 export function integrityProblems(db: Store): string[] {
+  // PostgreSQL checks its own pages and always enforces foreign keys: nothing to ask it here.
+  if (!isSqliteDatabase(db)) return [];
   const integrity = (db.query("PRAGMA integrity_check").all() as { integrity_check: string }[]).map(
     (row) => row.integrity_check,
   );
@@ -172,10 +178,10 @@ export function tornTasks(db: Store): string[] {
     db
       .query(
         `SELECT task_id FROM tasks WHERE NOT json_valid(task_json)
-           OR json_extract(task_json, '$.status.state') IS NOT status_state
-           OR json_extract(task_json, '$.status.timestamp') IS NOT status_timestamp
-           OR json_extract(task_json, '$.id') IS NOT task_id
-           OR json_extract(task_json, '$.contextId') IS NOT context_id`,
+           OR json_extract(task_json, '$.status.state') IS DISTINCT FROM status_state
+           OR json_extract(task_json, '$.status.timestamp') IS DISTINCT FROM status_timestamp
+           OR json_extract(task_json, '$.id') IS DISTINCT FROM task_id
+           OR json_extract(task_json, '$.contextId') IS DISTINCT FROM context_id`,
       )
       .all() as { task_id: string }[]
   ).map((row) => row.task_id);

@@ -142,11 +142,32 @@ export function adminSql(sql: string, database = "postgres"): string {
   return result.stdout.toString();
 }
 
-/** A new empty database of the cluster, and the URL that names it (as the superuser). */
-export function freshPostgresDatabase(): { url: string; name: string } {
+let template: string | null = null;
+
+/** A database at the schema's head, copied for each test: applying the schema costs ~0.1 s. */
+function schemaTemplate(): string {
+  if (template) return template;
+  const name = `cafleet_template_${process.pid}`;
+  adminSql(`CREATE DATABASE ${name}`);
+  const { openDatabase } = require("../../src/broker/db.ts") as typeof import("../../src/broker/db.ts");
+  openDatabase({ CAFLEET_DATABASE_URL: urlOf(name) }).db.close();
+  template = name;
+  return name;
+}
+
+function urlOf(name: string): string {
+  return `postgres://postgres:${ADMIN_PASSWORD}@127.0.0.1:${postgresCluster().port}/${name}`;
+}
+
+/**
+ * A new database of the cluster and the URL that names it (as the superuser): at the schema's
+ * head, as after a first command, or with `empty` as a team's DBA creates it.
+ */
+export function freshPostgresDatabase(options: { empty?: boolean } = {}): { url: string; name: string } {
   created += 1;
   const name = `cafleet_${process.pid}_${created}`;
-  adminSql(`CREATE DATABASE ${name}`);
-  const { port } = postgresCluster();
-  return { url: `postgres://postgres:${ADMIN_PASSWORD}@127.0.0.1:${port}/${name}`, name };
+  adminSql(
+    options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${schemaTemplate()}`,
+  );
+  return { url: urlOf(name), name };
 }

@@ -2,11 +2,13 @@
  * The broker's statements are written in SQLite's dialect. What PostgreSQL reads differently is
  * either defined in its schema under SQLite's names (json_valid, json_type, json_extract, the
  * two-argument max: schema.sql) or rewritten here: the parameters. SQLite takes `?`, `?N` and
- * `$name` (bound from an object's `name`); PostgreSQL takes only `$N`.
+ * `$name` (bound from an object's `name`); PostgreSQL takes only `$N`. And a LIMIT of -1, no
+ * limit to SQLite, is NULL to PostgreSQL.
  */
 import type { Binding } from "../database.ts";
 
-type Slot = { kind: "index"; index: number } | { kind: "name"; name: string };
+/** `limit`: the value of a LIMIT, where SQLite reads a negative number as no limit. */
+type Slot = ({ kind: "index"; index: number } | { kind: "name"; name: string }) & { limit: boolean };
 export type Translated = { text: string; slots: Slot[] };
 
 const cache = new Map<string, Translated>();
@@ -33,7 +35,7 @@ export function translate(sql: string): Translated {
       const digits = /^\d+/.exec(sql.slice(i + 1))?.[0] ?? "";
       const index = digits ? Number(digits) : nextIndex;
       nextIndex = Math.max(nextIndex, index + 1);
-      slots.push({ kind: "index", index });
+      slots.push({ kind: "index", index, limit: /\bLIMIT\s*$/i.test(text) });
       text += `$${slots.length}`;
       i += 1 + digits.length;
     } else if (
@@ -44,7 +46,7 @@ export function translate(sql: string): Translated {
       const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i + 1))![0];
       let position = byName.get(name);
       if (position === undefined) {
-        slots.push({ kind: "name", name });
+        slots.push({ kind: "name", name, limit: /\bLIMIT\s*$/i.test(text) });
         position = slots.length;
         byName.set(name, position);
       }
@@ -80,6 +82,8 @@ export function bindValues(translated: Translated, given: Binding[]): unknown[] 
     params.length === 1 && isNamedBindings(params[0]) ? (params[0] as Record<string, unknown>) : null;
   return translated.slots.map((slot) => {
     const value = slot.kind === "name" ? named?.[slot.name] : params[slot.index - 1];
+    // SQLite's LIMIT -1 is PostgreSQL's LIMIT NULL: no limit.
+    if (slot.limit && typeof value === "number" && value < 0) return null;
     return postgresValue(value);
   });
 }
