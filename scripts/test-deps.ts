@@ -1,19 +1,22 @@
 /**
  * bun run test runs this before `bun test`: what the tests need beyond `bun install`. tmux (the
- * member and push tests drive a private tmux server) and Chromium (the browser tests) come from
- * the OS's packages: installed with apt-get when this runs as root, otherwise it stops with one
+ * member and push tests drive a private tmux server), Chromium (the browser tests) and the
+ * PostgreSQL server (the second store's suites start a private cluster of it) come from the OS's
+ * packages: installed with apt-get when this runs as root, otherwise it stops with one
  * line naming the one command to run. The real-REPL suite's pinned Claude Code, Codex, opencode
  * and Gemini CLI are installed from the npm registry into .repls/ (test/support/repls.ts).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { CHROMIUM } from "../test/browser/chromium.ts";
+import { postgresBinDir } from "../test/support/postgres.ts";
 
 const root = join(import.meta.dir, "..");
 
 const missing = [
   ...(Bun.which("tmux") === null ? ["tmux"] : []),
   ...(existsSync(CHROMIUM) ? [] : ["chromium"]),
+  ...(postgresBinDir() !== null && Bun.which("psql") !== null ? [] : ["postgresql"]),
 ];
 
 if (missing.length > 0) {

@@ -33,7 +33,7 @@ export function describePostgresError(error: PostgresStoreError, where: string):
     );
   if (sqlState === "3D000")
     return new CafleetError(
-      `${where} does not exist on its PostgreSQL server (${message}). Create it (createdb) ${FIX_URL}.`,
+      `${where} does not exist on its PostgreSQL server (${message}). Create it (createdb), or point CAFLEET_DATABASE_URL at another database.`,
     );
   if (code.startsWith("ERR_POSTGRES_TLS"))
     return new CafleetError(
