@@ -174,3 +174,16 @@ END;
 -- json_each, so the rows are inserted as the trigger inserts them.)
 INSERT INTO message_search (rowid, body, session, parties)
   SELECT task_rowid, body, session, parties FROM message_bodies;
+
+-- version: 7
+-- Beyond one machine (a PostgreSQL store shared by several hosts). A placement remembers the
+-- host its pane lives on, and a delivery the host of the process that wrote it: a process types
+-- only into panes of its own host, and each host's relay pushes what another host wrote to its
+-- panes. One relay per host holds the lease below. NULL hosts are this machine's, as before.
+ALTER TABLE agent_placements ADD COLUMN host TEXT;
+ALTER TABLE tasks ADD COLUMN sent_from_host TEXT;
+CREATE TABLE relays (
+  host       TEXT NOT NULL PRIMARY KEY,
+  holder     TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);

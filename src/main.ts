@@ -1,5 +1,5 @@
 import { version } from "../package.json" with { type: "json" };
-import { NUDGE_COMMAND } from "./broker/push-line.ts";
+import { NUDGE_COMMAND, RELAY_COMMAND } from "./broker/push-line.ts";
 import { parseArgv } from "./cli/parse.ts";
 import { CafleetError, exitCodeOf, isSqliteError, messageOf } from "./errors.ts";
 import { writeStderr, writeStdout } from "./output.ts";
@@ -13,6 +13,12 @@ async function main(argv: string[]): Promise<number> {
     // A long-lived process: the normal JIT, not the binary's start-up policy (build.ts).
     Bun.unsafe.setJITPolicy(1);
     await (await import("./broker/nudger.ts")).runNudger(argv.slice(1), process.env);
+    return 0;
+  }
+  // The host's relay (src/broker/relay.ts): internal likewise.
+  if (argv[0] === RELAY_COMMAND) {
+    Bun.unsafe.setJITPolicy(1);
+    await (await import("./broker/relay.ts")).runRelay(process.env);
     return 0;
   }
   const parsed = parseArgv(argv);

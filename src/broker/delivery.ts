@@ -1,5 +1,6 @@
 import type { Database } from "../store/database.ts";
 import { writeStamped } from "./db.ts";
+import { thisHost } from "./host.ts";
 import { isoAt } from "./time.ts";
 
 /**
@@ -162,6 +163,7 @@ export type PendingDelivery = {
   task_id: string;
   recipient_id: string;
   created_at: string;
+  session_id: string;
   from_name: string;
   notified_at: string | null;
   last_nudged_at: string | null;
@@ -169,23 +171,82 @@ export type PendingDelivery = {
   held_at: string | null;
 };
 
-/** Every pending delivery of a session whose recipient has a live pane, oldest first. */
+const PENDING_SELECT = `SELECT t.task_id, t.context_id AS recipient_id, t.created_at, r.session_id,
+         COALESCE(a.name, t.from_agent_id) AS from_name, t.notified_at, t.last_nudged_at, t.nudge_count,
+         t.held_at
+  FROM agents AS r
+  JOIN agent_placements AS p ON p.agent_id = r.agent_id
+    AND p.tmux_pane_id IS NOT NULL AND p.pane_gone_at IS NULL
+  JOIN tasks AS t ON t.context_id = r.agent_id AND t.fetched_at IS NULL
+  LEFT JOIN agents AS a ON a.agent_id = t.from_agent_id
+  WHERE r.status = 'active' AND t.type = 'unicast'
+    AND t.status_state = 'input_required' AND t.from_agent_id <> t.context_id`;
+
+/**
+ * Every pending delivery of a session whose recipient has a live pane on this host and that a
+ * process of this host wrote (or one from before hosts were recorded), oldest first: what the
+ * session's nudger pushes. What another host wrote is this host's relay's (listRelayUnfetched).
+ */
 export function listSessionUnfetched(db: Database, sessionId: string): PendingDelivery[] {
   return db
     .query(
-      `SELECT t.task_id, t.context_id AS recipient_id, t.created_at,
-              COALESCE(a.name, t.from_agent_id) AS from_name, t.notified_at, t.last_nudged_at, t.nudge_count,
-              t.held_at
-       FROM agents AS r
-       JOIN agent_placements AS p ON p.agent_id = r.agent_id
-         AND p.tmux_pane_id IS NOT NULL AND p.pane_gone_at IS NULL
-       JOIN tasks AS t ON t.context_id = r.agent_id AND t.fetched_at IS NULL
-       LEFT JOIN agents AS a ON a.agent_id = t.from_agent_id
-       WHERE r.session_id = ? AND r.status = 'active' AND t.type = 'unicast'
-         AND t.status_state = 'input_required' AND t.from_agent_id <> t.context_id
+      `${PENDING_SELECT} AND r.session_id = ?1
+         AND (p.host IS NULL OR (p.host = ?2 AND (t.sent_from_host IS NULL OR t.sent_from_host = ?2)))
        ORDER BY t.created_at, t.rowid`,
     )
-    .all(sessionId) as PendingDelivery[];
+    .all(sessionId, thisHost()) as PendingDelivery[];
+}
+
+/** Every pending delivery, in any session, to a live pane on `host` that another host wrote. */
+export function listRelayUnfetched(db: Database, host: string): PendingDelivery[] {
+  return db
+    .query(
+      `${PENDING_SELECT} AND p.host = ?1 AND t.sent_from_host IS NOT NULL AND t.sent_from_host <> ?1
+       ORDER BY t.created_at, t.rowid`,
+    )
+    .all(host) as PendingDelivery[];
+}
+
+/** Whether `host` has a live pane of an active agent: its relay stays while it does. */
+export function hostHasLivePanes(db: Database, host: string): boolean {
+  return (
+    db
+      .query(
+        `SELECT 1 FROM agent_placements AS p JOIN agents AS r ON r.agent_id = p.agent_id
+         WHERE p.host = ? AND p.tmux_pane_id IS NOT NULL AND p.pane_gone_at IS NULL AND r.status = 'active'
+         LIMIT 1`,
+      )
+      .get(host) !== null
+  );
+}
+
+/** One relay per host: a lease on its row of `relays` that expires unless its holder renews it. */
+export function acquireRelay(db: Database, host: string, holder: string, ttlMs: number): boolean {
+  const now = Date.now();
+  return writeStamped(db, () => {
+    const row = db.query("SELECT holder, expires_at FROM relays WHERE host = ?").get(host) as {
+      holder: string;
+      expires_at: number;
+    } | null;
+    if (row && row.holder !== holder && row.expires_at >= now) return false;
+    if (row)
+      db.query("UPDATE relays SET holder = ?, expires_at = ? WHERE host = ?").run(holder, now + ttlMs, host);
+    else
+      db.query("INSERT INTO relays (host, holder, expires_at) VALUES (?, ?, ?)").run(
+        host,
+        holder,
+        now + ttlMs,
+      );
+    return true;
+  });
+}
+
+export function hasLiveRelay(db: Database, host: string): boolean {
+  return db.query("SELECT 1 FROM relays WHERE host = ? AND expires_at >= ?").get(host, Date.now()) !== null;
+}
+
+export function dropRelay(db: Database, host: string, holder: string): void {
+  db.query("DELETE FROM relays WHERE host = ? AND holder = ?").run(host, holder);
 }
 
 /**

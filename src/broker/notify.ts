@@ -1,5 +1,6 @@
 import type { Database } from "../store/database.ts";
 import { hasLiveSessionNudger } from "./delivery.ts";
+import { startDetached } from "./detached.ts";
 import { pushAll, pushTarget } from "./push.ts";
 import { NUDGE_COMMAND, pushPollLine } from "./push-line.ts";
 
@@ -27,25 +28,11 @@ export async function notifyRecipients(
   return new Set(outcomes.filter((outcome) => outcome.sent).map((outcome) => outcome.target.recipientId));
 }
 
-/** How this program runs itself: the compiled binary alone, or bun with the entry script. */
-function selfArgv(): string[] {
-  return Bun.main.endsWith(".ts") ? [process.execPath, Bun.main] : [process.execPath];
-}
-
 /**
- * Starts the session's detached background nudger unless one holds the lease. It runs in its
- * own process group with no stdio, so it outlives the CLI and never writes to the caller's
- * terminal; it exits once nothing is pending (nudger.ts).
+ * Starts the session's detached background nudger unless one holds the lease; it exits once
+ * nothing is pending (nudger.ts).
  */
 export function startNudger(db: Database, sessionId: string): void {
   if (hasLiveSessionNudger(db, sessionId)) return;
-  try {
-    const child = Bun.spawn([...selfArgv(), NUDGE_COMMAND, sessionId], {
-      stdin: "ignore",
-      stdout: "ignore",
-      stderr: "ignore",
-      detached: true,
-    });
-    child.unref();
-  } catch {}
+  startDetached([NUDGE_COMMAND, sessionId]);
 }

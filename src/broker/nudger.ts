@@ -35,7 +35,7 @@ const LEASE_TTL_MS = 15_000;
 /** A sender's own push (screen reads, text, pause, Enter, bookkeeping) ends well within this. */
 const DEFAULT_SENDER_GRACE_MS = 2000;
 
-type Knobs = {
+export type Knobs = {
   backoffMs: number[];
   tickMs: number;
   idleTickMs: number;
@@ -47,7 +47,7 @@ type Knobs = {
  * CAFLEET_TEST_NUDGE_* are test-only knobs (read here and nowhere else) to run this in
  * seconds; a backoff of `none` turns re-nudges off (tests that count typed lines use it).
  */
-function readKnobs(env: Record<string, string | undefined>): Knobs {
+export function readKnobs(env: Record<string, string | undefined>): Knobs {
   const tick = Number(env.CAFLEET_TEST_NUDGE_TICK_MS);
   const tickMs = tick > 0 ? tick : DEFAULT_TICK_MS;
   const idleTickMs = tick > 0 ? tick : DEFAULT_IDLE_TICK_MS;
@@ -66,7 +66,7 @@ function readKnobs(env: Record<string, string | undefined>): Knobs {
  * time to push it (a nudger must not type a line the sender is typing right now), a nudged one
  * after its backoff step; null when the re-nudges are used up.
  */
-function dueAt(pending: PendingDelivery, knobs: Knobs): number | null {
+export function dueAt(pending: PendingDelivery, knobs: Knobs): number | null {
   if (pending.nudge_count === 0 || pending.last_nudged_at === null)
     return millisOf(pending.created_at) + knobs.senderGraceMs;
   if (pending.held_at !== null) return millisOf(pending.held_at);
@@ -99,7 +99,7 @@ function groupByRecipient(due: PendingDelivery[]): Map<string, PendingDelivery[]
   return groups;
 }
 
-async function nudgeDue(db: Database, sessionId: string, due: PendingDelivery[]): Promise<void> {
+export async function nudgeDue(db: Database, sessionId: string, due: PendingDelivery[]): Promise<void> {
   const targets = [...groupByRecipient(due)].flatMap(([recipientId, group]) => {
     const line = nudgeLine(
       sessionId,

@@ -1,4 +1,5 @@
 import type { Database } from "../store/database.ts";
+import { thisHost } from "./host.ts";
 
 /**
  * Where a placement's pane lives and what runs in it (migrations.sql version 3). Kept out of the
@@ -10,23 +11,31 @@ export type PaneAddress = {
   server: string | null;
   /** `claude`, `codex`, or `unknown` (a Director whose REPL could not be told). */
   repl: string;
+  /** The host the pane lives on; null for placements made before version 7 (this machine). */
+  host: string | null;
 };
 
 export function findPaneAddress(db: Database, agentId: string): PaneAddress | null {
   const row = db
     .query(
-      `SELECT tmux_pane_id AS pane, tmux_socket AS server, COALESCE(repl, coding_agent) AS repl
+      `SELECT tmux_pane_id AS pane, tmux_socket AS server, COALESCE(repl, coding_agent) AS repl, host
        FROM agent_placements WHERE agent_id = ? AND tmux_pane_id IS NOT NULL`,
     )
     .get(agentId) as PaneAddress | null;
   return row;
 }
 
-/** Stores the pane's server and REPL beside a placement that has just been given its pane. */
+/** Stores the pane's server, REPL and host beside a placement that has just been given its pane. */
 export function recordPaneServer(db: Database, agentId: string, server: string | null, repl: string): void {
-  db.query("UPDATE agent_placements SET tmux_socket = ?, repl = ? WHERE agent_id = ?").run(
+  db.query("UPDATE agent_placements SET tmux_socket = ?, repl = ?, host = ? WHERE agent_id = ?").run(
     server,
     repl,
+    thisHost(),
     agentId,
   );
+}
+
+/** Whether a pane at `address` is this host's to type into (a NULL host is this machine's). */
+export function isOnThisHost(address: { host: string | null }): boolean {
+  return address.host === null || address.host === thisHost();
 }

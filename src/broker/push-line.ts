@@ -10,3 +10,5 @@ export function pushPollLine(sessionId: string, recipientId: string): string {
 
 /** The verb of the binary's own background nudger (`cafleet __nudge <session>`), not in help. */
 export const NUDGE_COMMAND = "__nudge";
+/** The host's relay (relay.ts): internal too. */
+export const RELAY_COMMAND = "__relay";

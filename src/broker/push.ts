@@ -6,7 +6,7 @@ import type { Database } from "../store/database.ts";
 import { type PaneRef, paneExists, pressKeys, typeText } from "../tmux/pane.ts";
 import { isPaneGone, isServerGone, tmuxOnPath } from "../tmux/run.ts";
 import { markPaneGone, recordHeld, recordNudged, recordPushFailed } from "./delivery.ts";
-import { findPaneAddress } from "./pane-address.ts";
+import { findPaneAddress, isOnThisHost } from "./pane-address.ts";
 
 /**
  * The push: after a message is committed, type one poll line into each recipient's pane and
@@ -34,11 +34,14 @@ function enterPauseMs(target: Target): number {
   return isCodingAgent(target.repl) ? BACKENDS[target.repl].enterPauseMs : LONGEST_ENTER_PAUSE_MS;
 }
 
-/** tmux.md §5 steps 1-3: self-sends, agents without a pane and a missing tmux get no push. */
+/**
+ * tmux.md §5 steps 1-3: self-sends, agents without a pane and a missing tmux get no push; nor
+ * does a pane of another host, which that host's relay pushes (relay.ts).
+ */
 export function pushTarget(db: Database, senderId: string, request: PushRequest): Target | null {
   if (request.recipientId === senderId) return null;
   const address = findPaneAddress(db, request.recipientId);
-  if (!address || !tmuxOnPath()) return null;
+  if (!address || !isOnThisHost(address) || !tmuxOnPath()) return null;
   return { ...request, ref: { id: address.pane, server: address.server }, repl: address.repl };
 }
 

@@ -1,6 +1,7 @@
 import { NotFoundError, RuleError } from "../errors.ts";
 import type { Database } from "../store/database.ts";
 import { isActiveInSession, KIND_SQL, requireAgentInSession } from "./agents.ts";
+import { thisHost } from "./host.ts";
 import { nowIso } from "./time.ts";
 
 export type TaskState = "input_required" | "completed" | "canceled" | "failed";
@@ -49,12 +50,15 @@ export function taskText(task: Task): string | undefined {
   return undefined;
 }
 
-/** Every task write is this upsert: created_at is kept, the state columns follow task_json. */
+/**
+ * Every task write is this upsert: created_at and the writing host are kept, the state columns
+ * follow task_json.
+ */
 function writeTask(db: Database, task: Task): void {
   db.query(
     `INSERT INTO tasks (task_id, context_id, from_agent_id, to_agent_id, type, created_at,
-                        status_state, status_timestamp, origin_task_id, task_json)
-     VALUES ($id, $contextId, $fromAgentId, $toAgentId, $type, $timestamp, $state, $timestamp, $originTaskId, $json)
+                        status_state, status_timestamp, origin_task_id, task_json, sent_from_host)
+     VALUES ($id, $contextId, $fromAgentId, $toAgentId, $type, $timestamp, $state, $timestamp, $originTaskId, $json, $host)
      ON CONFLICT (task_id) DO UPDATE SET status_state = excluded.status_state,
        status_timestamp = excluded.status_timestamp, origin_task_id = excluded.origin_task_id,
        task_json = excluded.task_json`,
@@ -68,6 +72,8 @@ function writeTask(db: Database, task: Task): void {
     state: task.status.state,
     originTaskId: task.metadata.originTaskId ?? null,
     json: JSON.stringify(task),
+    // Which host's process pushes it: this one, unless its pane is on another host (relay.ts).
+    host: thisHost(),
   });
 }
 

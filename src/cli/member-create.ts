@@ -2,6 +2,7 @@ import { deregisterAgent, type Placement, type Registration, registerAgent } fro
 import { openDatabase } from "../broker/db.ts";
 import { type CodingAgent, promptTemplate, resolvePrompt } from "../broker/member-prompt.ts";
 import { directorName, recordMemberPane, writeMemberSettings } from "../broker/members.ts";
+import { startRelay } from "../broker/start-relay.ts";
 import { startWatcher } from "../broker/supervision.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { confirmStarted, spawnPane } from "../members/spawn.ts";
@@ -133,6 +134,7 @@ export async function memberCreate(ctx: Context<typeof MEMBER_CREATE>): Promise<
 
   await relayout(caller.windowId);
   startWatcher(db, ctx.sessionId, ctx.env);
+  startRelay(db);
   const placement: Placement = { ...pending, tmux_pane_id: paneId, created_at: member.registered_at };
   if (ctx.json)
     return printJson({

@@ -9,6 +9,7 @@ import {
   writeMemberSettings,
 } from "../broker/members.ts";
 import { findPaneAddress } from "../broker/pane-address.ts";
+import { startRelay } from "../broker/start-relay.ts";
 import { startWatcher } from "../broker/supervision.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { confirmStarted, spawnPane } from "../members/spawn.ts";
@@ -90,6 +91,7 @@ export async function memberRespawn(ctx: Context<typeof MEMBER_RESPAWN>): Promis
   }).immediate();
   await relayout(caller.windowId);
   startWatcher(db, ctx.sessionId, ctx.env);
+  startRelay(db);
   if (ctx.json)
     return printJson({
       agent_id: member.agent_id,

@@ -1,5 +1,6 @@
 import { openDatabase } from "../broker/db.ts";
 import { createSession, deleteSession, listSessions, showSession } from "../broker/sessions.ts";
+import { startRelay } from "../broker/start-relay.ts";
 import { CafleetError } from "../errors.ts";
 import { pad } from "../format.ts";
 import { printJson, printLine } from "../output.ts";
@@ -26,6 +27,7 @@ export async function sessionCreate(ctx: Context<typeof SESSION_CREATE>): Promis
     server: attachedServer(ctx.env),
     repl: detectAncestorRepl(),
   });
+  startRelay(db);
   if (ctx.json) return printJson(session);
   const placement = session.director.placement;
   return printLine(

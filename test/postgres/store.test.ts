@@ -36,7 +36,7 @@ function tables(name: string): string[] {
     .filter(Boolean);
 }
 
-const SCHEMA_TABLES = ["agent_placements", "agents", "cafleet_schema", "sessions", "tasks"];
+const SCHEMA_TABLES = ["agent_placements", "agents", "cafleet_schema", "relays", "sessions", "tasks"];
 
 describe("db init on PostgreSQL", () => {
   it("creates the schema in an empty database once, then finds it at head", () => {

@@ -191,3 +191,15 @@ END $$;
 CREATE VIEW message_bodies AS
   SELECT rowid AS task_rowid, cafleet_message_body(task_json) AS body
   FROM tasks WHERE type <> 'broadcast_summary';
+
+-- version: 7
+ALTER TABLE agent_placements ADD COLUMN host TEXT COLLATE "C";
+ALTER TABLE tasks ADD COLUMN sent_from_host TEXT COLLATE "C";
+CREATE TABLE relays (
+  rowid      BIGSERIAL NOT NULL UNIQUE,
+  host       TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  holder     TEXT COLLATE "C" NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE TRIGGER relays_changed AFTER INSERT OR UPDATE OR DELETE ON relays
+  FOR EACH STATEMENT EXECUTE FUNCTION cafleet_notify_change();
