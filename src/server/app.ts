@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { describeStorageError, openConnection } from "../broker/db.ts";
+import { describeStorageError, openAnotherConnection } from "../broker/db.ts";
 import { isSqliteError } from "../errors.ts";
 import type { Database } from "../store/database.ts";
 import { fleetReader } from "./fleet.ts";
@@ -79,7 +79,7 @@ export async function createApp(db: Database, options: AppOptions) {
   const env = options.env ?? process.env;
   // Its own connection: data_version only moves for commits made by *other* connections (so a
   // gone pane the fleet read marks there does not wake the feed again).
-  const watchDb = openConnection(db.filename);
+  const watchDb = openAnotherConnection(db);
   const live = new LiveFeed(watchDb, options.watchIntervalMs ?? WATCH_INTERVAL_MS, {
     read: fleetReader(watchDb, env),
     intervalMs: options.fleetIntervalMs ?? FLEET_INTERVAL_MS,
