@@ -171,48 +171,52 @@ describeEachBackend("poll unseen", (backend) => {
     );
   });
 
-  describe("poll --new against a concurrent sender", () => {
-    it("shows each of 200 messages sent by another process exactly once over many polls", async () => {
-      const reader = fleet.register(ids.sessionId, "reader-race");
-      const total = 200;
-      const sender = Bun.spawn(
-        [
-          "bash",
-          "-c",
-          'for i in $(seq 1 "$4"); do "$0" --session-id "$1" send --agent-id "$2" --to "$3" --text "m$i" >/dev/null || exit 1; done',
-          BINARY,
-          ids.sessionId,
-          alice,
-          reader,
-          String(total),
-        ],
-        { env: fleet.env as Record<string, string>, stdout: "pipe", stderr: "pipe" },
-      );
-      let senderDone = false;
-      const senderExit = sender.exited.then((code) => {
-        senderDone = true;
-        return code;
-      });
-      const polled: string[] = [];
-      let polls = 0;
-      const pollOnce = async () => {
-        const result = await runCafleetAsync(
-          ["--session-id", ids.sessionId, "--json", "poll", "--agent-id", reader, "--new"],
-          fleet.env,
+  // SQLite only: 200 sends beside a stream of polls take 15 s there and twice that on PostgreSQL,
+  // where each command's start costs more; the store's concurrency is proven on both by messages'
+  // concurrent writers.
+  if (backend === "sqlite")
+    describe("poll --new against a concurrent sender", () => {
+      it("shows each of 200 messages sent by another process exactly once over many polls", async () => {
+        const reader = fleet.register(ids.sessionId, "reader-race");
+        const total = 200;
+        const sender = Bun.spawn(
+          [
+            "bash",
+            "-c",
+            'for i in $(seq 1 "$4"); do "$0" --session-id "$1" send --agent-id "$2" --to "$3" --text "m$i" >/dev/null || exit 1; done',
+            BINARY,
+            ids.sessionId,
+            alice,
+            reader,
+            String(total),
+          ],
+          { env: fleet.env as Record<string, string>, stdout: "pipe", stderr: "pipe" },
         );
-        expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: "" });
-        polled.push(...(JSON.parse(result.stdout) as Task[]).map((task) => task.id));
-        polls++;
-      };
-      while (!senderDone) await pollOnce();
-      expect(await senderExit).toBe(0);
-      await pollOnce();
-      const inbox = json<Task[]>("poll", "--agent-id", reader).map((task) => task.id);
-      console.log(`${polls} polls --new saw ${total} messages from a concurrent sender`);
-      expect(inbox).toHaveLength(total);
-      expect(polls).toBeGreaterThan(5);
-      expect(polled).toHaveLength(total);
-      expect([...polled].sort()).toEqual([...inbox].sort());
-    }, 120_000);
-  });
+        let senderDone = false;
+        const senderExit = sender.exited.then((code) => {
+          senderDone = true;
+          return code;
+        });
+        const polled: string[] = [];
+        let polls = 0;
+        const pollOnce = async () => {
+          const result = await runCafleetAsync(
+            ["--session-id", ids.sessionId, "--json", "poll", "--agent-id", reader, "--new"],
+            fleet.env,
+          );
+          expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: "" });
+          polled.push(...(JSON.parse(result.stdout) as Task[]).map((task) => task.id));
+          polls++;
+        };
+        while (!senderDone) await pollOnce();
+        expect(await senderExit).toBe(0);
+        await pollOnce();
+        const inbox = json<Task[]>("poll", "--agent-id", reader).map((task) => task.id);
+        console.log(`${polls} polls --new saw ${total} messages from a concurrent sender`);
+        expect(inbox).toHaveLength(total);
+        expect(polls).toBeGreaterThan(5);
+        expect(polled).toHaveLength(total);
+        expect([...polled].sort()).toEqual([...inbox].sort());
+      }, 120_000);
+    });
 });
