@@ -14,6 +14,7 @@ export type SessionIds = { sessionId: string; directorId: string; administratorI
  */
 export class Fleet {
   readonly dir: string;
+  /** SQLite's file (the default backend); a PostgreSQL fleet has none: use openDb or rows. */
   readonly dbPath: string;
   readonly env: Env;
   readonly tmux: PrivateTmux;
