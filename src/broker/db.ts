@@ -116,13 +116,15 @@ function postgresStore(): typeof PostgresStore {
   return require("../store/postgres/open.ts");
 }
 
-/** One more connection to the database `db` is open on (the server watches on its own). */
+/**
+ * One more connection to the database `db` is open on (the server watches on its own). A SQLite
+ * handle is told apart first, so SQLite never loads the PostgreSQL store.
+ */
 export function openAnotherConnection(db: Database): Database {
-  if (!db.nextChange) return openConnection(db.filename);
+  if (isSqliteDatabase(db)) return openConnection(db.filename);
   const store = postgresStore();
-  if (!store.isPostgresDatabase(db))
-    throw new Error("a store with change notifications that is not PostgreSQL");
-  return store.reopen(db);
+  if (store.isPostgresDatabase(db)) return store.reopen(db);
+  throw new CafleetError("the database handle is neither SQLite nor PostgreSQL");
 }
 
 export type OpenedDatabase = { db: Database; path: string; outcome: SchemaOutcome };

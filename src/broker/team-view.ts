@@ -150,15 +150,18 @@ export async function lookAtAgents(
   );
 }
 
-/** Unread and held counts, and the agent's latest sign of life: a message sent, a poll, a screen change. */
+/**
+ * Unread and held counts, and the agent's latest sign of life: a message sent, a poll, a screen
+ * change (scalar max nested two by two: PostgreSQL's stand-in for SQLite's takes two arguments).
+ */
 function activityOf(db: Database, agentId: string) {
   const row = db
     .query(
       `SELECT
          (SELECT COUNT(*) FROM tasks AS t WHERE t.context_id = ?1 AND ${UNFETCHED_SQL}) AS unread,
          (SELECT COUNT(*) FROM tasks AS t WHERE t.context_id = ?1 AND ${HELD_UNFETCHED_SQL}) AS held,
-         MAX(COALESCE((SELECT MAX(created_at) FROM tasks WHERE from_agent_id = ?1 AND context_id <> ?1), ''),
-             COALESCE((SELECT MAX(fetched_at) FROM tasks WHERE context_id = ?1), ''),
+         MAX(MAX(COALESCE((SELECT MAX(created_at) FROM tasks WHERE from_agent_id = ?1 AND context_id <> ?1), ''),
+                 COALESCE((SELECT MAX(fetched_at) FROM tasks WHERE context_id = ?1), '')),
              COALESCE((SELECT screen_changed_at FROM agent_placements WHERE agent_id = ?1), '')) AS last_activity`,
     )
     .get(agentId) as { unread: number; held: number; last_activity: string };

@@ -91,11 +91,12 @@ export function listSentMessages(db: Database, agentId: string): Message[] {
 /**
  * The session's newest task rowids, read through the (from_agent_id, status_timestamp) index of
  * the session's senders only: the scan's cost follows the session's own history, never the whole
- * table's. `window` bounds it; -1 reads every one.
+ * table's. `window` bounds it; -1 reads every one (by leaving LIMIT out: PostgreSQL refuses
+ * SQLite's LIMIT -1).
  */
 const SESSION_NEWEST_ROWIDS = `SELECT rowid FROM tasks
   WHERE from_agent_id IN (SELECT agent_id FROM agents WHERE session_id = $sessionId) SINCE
-  ORDER BY status_timestamp DESC, rowid DESC LIMIT $window`;
+  ORDER BY status_timestamp DESC, rowid DESC WINDOW`;
 
 function timelineRows(
   db: Database,
@@ -108,10 +109,12 @@ function timelineRows(
     since === undefined
       ? ""
       : `AND (status_timestamp >= $since ${CHANGE_TIMES.map((column) => `OR ${column} >= $since`).join(" ")})`,
-  );
-  return db
-    .query(`${MESSAGE_SELECT} AND t.rowid IN (${inner}) ${NEWEST_FIRST} LIMIT ${TIMELINE_LIMIT}`)
-    .all({ sessionId, window, ...(since === undefined ? {} : { since }) }) as MessageRow[];
+  ).replace("WINDOW", window < 0 ? "" : "LIMIT $window");
+  return db.query(`${MESSAGE_SELECT} AND t.rowid IN (${inner}) ${NEWEST_FIRST} LIMIT ${TIMELINE_LIMIT}`).all({
+    sessionId,
+    ...(window < 0 ? {} : { window }),
+    ...(since === undefined ? {} : { since }),
+  }) as MessageRow[];
 }
 
 /**

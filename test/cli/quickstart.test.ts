@@ -1,8 +1,10 @@
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, it } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { openDatabase } from "../../src/broker/db.ts";
 import { HEAD_VERSION } from "../../src/broker/schema.ts";
+import { parsePostgresUrl } from "../../src/store/postgres/url.ts";
+import { databaseUrl, describeEachBackend } from "../support/backends.ts";
 import { BINARY, makeTempDir, ROOT } from "../support/cli.ts";
 import { PrivateTmux } from "../support/tmux.ts";
 
@@ -30,49 +32,59 @@ function quickStartScript(): string {
   return block;
 }
 
-it("runs the README quick start with the binary alone, a fresh HOME and the default database", () => {
-  const bin = join(dir, "bin");
-  const home = join(dir, "home");
-  mkdirSync(bin);
-  mkdirSync(home);
-  copyFileSync(BINARY, join(bin, "cafleet"));
-  expect(readdirSync(bin)).toEqual(["cafleet"]);
+describeEachBackend("README quick start", (backend) => {
+  it("runs the README quick start with the binary alone and a fresh HOME (SQLite: the default database)", () => {
+    const run = join(dir, backend);
+    const bin = join(run, "bin");
+    const home = join(run, "home");
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(home);
+    copyFileSync(BINARY, join(bin, "cafleet"));
+    expect(readdirSync(bin)).toEqual(["cafleet"]);
 
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (value !== undefined && !key.startsWith("CAFLEET_") && !key.startsWith("TMUX")) env[key] = value;
-  Object.assign(env, {
-    HOME: home,
-    PATH: `${bin}:${process.env.PATH}`,
-    TMUX_TMPDIR: dir,
-    ...tmux.envFor(pane),
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env))
+      if (value !== undefined && !key.startsWith("CAFLEET_") && !key.startsWith("TMUX")) env[key] = value;
+    // SQLite: no URL at all, so the default file under HOME; PostgreSQL: a new database.
+    const url = backend === "postgres" ? databaseUrl(backend, run) : undefined;
+    Object.assign(env, {
+      HOME: home,
+      PATH: `${bin}:${process.env.PATH}`,
+      TMUX_TMPDIR: run,
+      ...tmux.envFor(pane),
+      ...(url === undefined ? {} : { CAFLEET_DATABASE_URL: url }),
+    });
+    const result = Bun.spawnSync(["bash", "-euo", "pipefail", "-c", quickStartScript()], {
+      cwd: bin,
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const stdout = result.stdout.toString();
+    expect(result.stderr.toString()).toBe("");
+    expect(result.exitCode).toBe(0);
+
+    const dbPath = join(home, ".local/share/cafleet/registry.db");
+    const created = url === undefined ? dbPath : parsePostgresUrl(url).where;
+    expect(stdout).toStartWith(`Created ${created} and applied migrations to head (${HEAD_VERSION}).\n`);
+    expect(stdout).toContain("\nMessage sent.\n");
+    expect(stdout).toContain("text:  Please review PR 42");
+    expect(stdout).toContain("\nMessage acknowledged.\n");
+    // The modes of the default file and its folder are SQLite's alone.
+    if (backend === "sqlite") {
+      expect(statSync(dbPath).mode & 0o777).toBe(0o600);
+      expect(statSync(join(home, ".local/share/cafleet")).mode & 0o777).toBe(0o700);
+    }
+    expect(readdirSync(bin)).toEqual(["cafleet"]);
+
+    const { db } = openDatabase({ CAFLEET_DATABASE_URL: url ?? `sqlite:///${dbPath}` });
+    expect(db.query("SELECT label FROM sessions").all()).toEqual([{ label: "demo" }]);
+    expect(db.query("SELECT name FROM agents ORDER BY rowid").all()).toEqual([
+      { name: "Director" },
+      { name: "Administrator" },
+      { name: "worker" },
+    ]);
+    expect(db.query("SELECT status_state FROM tasks").all()).toEqual([{ status_state: "completed" }]);
+    db.close();
   });
-  const result = Bun.spawnSync(["bash", "-euo", "pipefail", "-c", quickStartScript()], {
-    cwd: bin,
-    env,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const stdout = result.stdout.toString();
-  expect(result.stderr.toString()).toBe("");
-  expect(result.exitCode).toBe(0);
-
-  const dbPath = join(home, ".local/share/cafleet/registry.db");
-  expect(stdout).toStartWith(`Created ${dbPath} and applied migrations to head (${HEAD_VERSION}).\n`);
-  expect(stdout).toContain("\nMessage sent.\n");
-  expect(stdout).toContain("text:  Please review PR 42");
-  expect(stdout).toContain("\nMessage acknowledged.\n");
-  expect(statSync(dbPath).mode & 0o777).toBe(0o600);
-  expect(statSync(join(home, ".local/share/cafleet")).mode & 0o777).toBe(0o700);
-  expect(readdirSync(bin)).toEqual(["cafleet"]);
-
-  const db = new Database(dbPath, { readonly: true });
-  expect(db.query("SELECT label FROM sessions").all()).toEqual([{ label: "demo" }]);
-  expect(db.query("SELECT name FROM agents ORDER BY rowid").all()).toEqual([
-    { name: "Director" },
-    { name: "Administrator" },
-    { name: "worker" },
-  ]);
-  expect(db.query("SELECT status_state FROM tasks").all()).toEqual([{ status_state: "completed" }]);
-  db.close();
 });

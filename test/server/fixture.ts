@@ -5,6 +5,7 @@ import { openDatabase } from "../../src/broker/db.ts";
 import { createSession, type TmuxContext } from "../../src/broker/sessions.ts";
 import { type App, createApp } from "../../src/server/app.ts";
 import type { Database } from "../../src/store/database.ts";
+import { type Backend, databaseUrl } from "../support/backends.ts";
 import { makeTempDir } from "../support/cli.ts";
 
 export const PORT = 8000;
@@ -45,10 +46,11 @@ export async function makeFixture(
     watchIntervalMs?: number;
     fleetIntervalMs?: number;
     tmux?: TmuxContext;
+    backend?: Backend;
   } = {},
 ): Promise<Fixture> {
   const { dir, cleanup: removeDir } = makeTempDir("cafleet-server-");
-  const { db } = openDatabase({ CAFLEET_DATABASE_URL: `sqlite:///${join(dir, "cafleet.db")}` });
+  const { db } = openDatabase({ CAFLEET_DATABASE_URL: databaseUrl(appOptions.backend ?? "sqlite", dir) });
   const session = createSession(
     db,
     "demo",

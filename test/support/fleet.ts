@@ -1,30 +1,52 @@
 import { expect } from "bun:test";
 import { join } from "node:path";
+import { openDatabase } from "../../src/broker/db.ts";
+import type { Database } from "../../src/store/database.ts";
+import { type Backend, databaseUrl } from "./backends.ts";
 import { type CliResult, type Env, isolatedEnv, makeTempDir, runCafleet } from "./cli.ts";
 import { PrivateTmux } from "./tmux.ts";
 
 export type SessionIds = { sessionId: string; directorId: string; administratorId: string };
 
 /**
- * One test file's world: a temp HOME and database, and a private tmux server whose first pane
- * is where `session create` runs. Everything goes through the compiled binary.
+ * One test file's world: a temp HOME and database of `backend`, and a private tmux server whose
+ * first pane is where `session create` runs. Everything goes through the compiled binary.
  */
 export class Fleet {
   readonly dir: string;
+  /** SQLite's file (the default backend); a PostgreSQL fleet has none: use openDb or rows. */
   readonly dbPath: string;
   readonly env: Env;
   readonly tmux: PrivateTmux;
   readonly pane: string;
   private cleanupDir: () => void;
 
-  constructor(label: string) {
+  constructor(label: string, backend: Backend = "sqlite") {
     const { dir, cleanup } = makeTempDir(`cafleet-${label}-`);
     this.dir = dir;
     this.cleanupDir = cleanup;
     this.dbPath = join(dir, "cafleet.db");
     this.tmux = new PrivateTmux(label);
     this.pane = this.tmux.start("main");
-    this.env = isolatedEnv(dir, this.tmux.envFor(this.pane));
+    this.env = isolatedEnv(dir, {
+      CAFLEET_DATABASE_URL: databaseUrl(backend, dir),
+      ...this.tmux.envFor(this.pane),
+    });
+  }
+
+  /** The fleet's database, opened as a command opens it (either backend); close it when done. */
+  openDb(): Database {
+    return openDatabase(this.env).db;
+  }
+
+  /** Rows of one query on the fleet's database, through a handle opened and closed around it. */
+  rows<T>(sql: string, ...params: string[]): T[] {
+    const db = this.openDb();
+    try {
+      return db.query(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
   }
 
   run(args: string[], extraEnv: Env = {}): CliResult {
