@@ -27,8 +27,7 @@ function userVersion(path: string): number {
 
 const FOREIGN = (path: string) =>
   `${path} holds tables that are not a cafleet schema this binary knows (no PRAGMA user_version). If it is an older Python CAFleet database, upgrade it with that tool's 'cafleet db init' first; otherwise point CAFLEET_DATABASE_URL at another file.`;
-const AHEAD =
-  "DB schema is at version 7 which is unknown to this version of cafleet. Refusing to downgrade automatically.";
+const AHEAD = `DB schema is at version ${HEAD_VERSION + 1} which is unknown to this version of cafleet. Refusing to downgrade automatically.`;
 
 describe("db init", () => {
   it("creates a missing file (0600 in a 0700 folder), then says already at head", () => {
@@ -107,7 +106,7 @@ describe("db init", () => {
     );
     const label = upgraded.query("SELECT label FROM sessions WHERE session_id = 's1'").get();
     upgraded.close();
-    expect(columns.slice(-10)).toEqual([
+    expect(columns.slice(-11)).toEqual([
       "notified_at",
       "last_nudged_at",
       "nudge_count",
@@ -118,6 +117,7 @@ describe("db init", () => {
       "retraction_reported_at",
       "held_at",
       "held_reason",
+      "sent_from_host",
     ]);
     expect(label).toEqual({ label: "old" });
     expect(runCafleet(["db", "init"], env).stdout).toBe(
@@ -168,14 +168,17 @@ describe("db init", () => {
       "message_search_idx",
       "message_search_insert",
       "message_text_unchanged",
+      // Version 7: the hosts' relays.
+      "relays",
       "sessions",
+      "sqlite_autoindex_relays_1",
       "tasks",
     ]);
     expect(after.find((entry) => entry.name === "tasks")!.sql).toEndWith(
-      ", retraction_reported_at TEXT, held_at TEXT, held_reason TEXT)",
+      ", retraction_reported_at TEXT, held_at TEXT, held_reason TEXT, sent_from_host TEXT)",
     );
     expect(after.find((entry) => entry.name === "agent_placements")!.sql).toEndWith(
-      ", tmux_socket TEXT, repl TEXT, hold_reported_at TEXT, model TEXT, waiting_alert_seconds INTEGER, stalled_alert_seconds INTEGER, screen_state TEXT, screen_state_since TEXT, screen_digest TEXT, screen_changed_at TEXT, finding TEXT, finding_reported_at TEXT)",
+      ", tmux_socket TEXT, repl TEXT, hold_reported_at TEXT, model TEXT, waiting_alert_seconds INTEGER, stalled_alert_seconds INTEGER, screen_state TEXT, screen_state_since TEXT, screen_digest TEXT, screen_changed_at TEXT, finding TEXT, finding_reported_at TEXT, host TEXT)",
     );
     expect(after.find((entry) => entry.name === "sessions")!.sql).toEndWith(
       ", nudge_holder TEXT, nudge_expires_at INTEGER)",
@@ -186,12 +189,12 @@ describe("db init", () => {
     const ahead = world();
     mkdirSync(join(ahead.path, ".."), { recursive: true });
     const db = new Database(ahead.path);
-    db.run("PRAGMA user_version = 7");
+    db.run(`PRAGMA user_version = ${HEAD_VERSION + 1}`);
     db.close();
     expectError(runCafleet(["db", "init"], ahead.env), AHEAD);
     expectError(runCafleet(["session", "list"], ahead.env), AHEAD);
     expectError(runCafleet(["--session-id", "s", "poll", "--agent-id", "a"], ahead.env), AHEAD);
-    expect(userVersion(ahead.path)).toBe(7);
+    expect(userVersion(ahead.path)).toBe(HEAD_VERSION + 1);
 
     const foreign = world();
     mkdirSync(join(foreign.path, ".."), { recursive: true });
@@ -261,7 +264,7 @@ describe("CAFLEET_DATABASE_URL", () => {
 
   it("fails every DB command on a URL without a file path", () => {
     const { env } = world();
-    for (const url of ["sqlite://", "postgresql://localhost/db"]) {
+    for (const url of ["sqlite://", "sqlite+pysqlite://"]) {
       const bad = { ...env, CAFLEET_DATABASE_URL: url };
       expectError(runCafleet(["db", "init"], bad), "database URL has no file path");
       expectError(runCafleet(["session", "list"], bad), "database URL has no file path");

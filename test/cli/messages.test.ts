@@ -251,7 +251,7 @@ describeEachBackend("messages", (backend) => {
       );
       expect(piped.stderr.toString()).toBe("");
       expect(piped.stdout.toString()).toBe("141\n");
-    });
+    }, 30_000);
 
     it("lists the inbox newest first in every state, text and JSON; 'No messages found.' when empty", () => {
       const session = fleet.createSession();
