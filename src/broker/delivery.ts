@@ -207,6 +207,20 @@ export function listRelayUnfetched(db: Database, host: string): PendingDelivery[
     .all(host) as PendingDelivery[];
 }
 
+/** The live panes of active agents on `host`: its relay stays while there is one. */
+export function hostLivePanes(
+  db: Database,
+  host: string,
+): { agent_id: string; pane: string; server: string | null }[] {
+  return db
+    .query(
+      `SELECT p.agent_id, p.tmux_pane_id AS pane, p.tmux_socket AS server
+       FROM agent_placements AS p JOIN agents AS r ON r.agent_id = p.agent_id
+       WHERE p.host = ? AND p.tmux_pane_id IS NOT NULL AND p.pane_gone_at IS NULL AND r.status = 'active'`,
+    )
+    .all(host) as { agent_id: string; pane: string; server: string | null }[];
+}
+
 /** Whether `host` has a live pane of an active agent: its relay stays while it does. */
 export function hostHasLivePanes(db: Database, host: string): boolean {
   return (

@@ -4,11 +4,14 @@ import {
   acquireRelay,
   dropRelay,
   hostHasLivePanes,
+  hostLivePanes,
   listRelayUnfetched,
+  markPaneGone,
   type PendingDelivery,
 } from "./delivery.ts";
 import { thisHost } from "./host.ts";
 import { dueAt, nudgeDue, readKnobs } from "./nudger.ts";
+import { confirmedGone } from "./push.ts";
 import { dataVersion, nextLook } from "./watch.ts";
 
 /**
@@ -17,8 +20,9 @@ import { dataVersion, nextLook } from "./watch.ts";
  * into panes of its own host, and what it wrote for a pane here waits for this process. It wakes
  * on each change notification, pushes those deliveries with the same screen rules as a sender's
  * own push (a held one is retried each tick until its pane is idle, then re-nudged like the
- * nudger's), and exits when its host has no live pane left. One per host: a lease on its row of
- * `relays`, renewed as it runs.
+ * nudger's), and exits when its host has no live pane left (it asks tmux about them now and
+ * then: a pane or a whole tmux server can go without any cafleet command noticing). One per
+ * host: a lease on its row of `relays`, renewed as it runs.
  */
 
 const LEASE_TTL_MS = 15_000;
@@ -42,9 +46,14 @@ export async function runRelay(env: Record<string, string | undefined>): Promise
   if (!acquireRelay(db, host, holder, LEASE_TTL_MS)) return db.close();
   // A held push is looked at again once a tick, not at every change its own bookkeeping causes.
   const triedAt = new Map<string, number>();
+  let panesCheckedAt = performance.now();
   try {
     let seen = dataVersion(db);
     while (hostHasLivePanes(db, host)) {
+      if (performance.now() - panesCheckedAt >= knobs.idleTickMs) {
+        await markGonePanes(db, host);
+        panesCheckedAt = performance.now();
+      }
       const now = Date.now();
       const pending = listRelayUnfetched(db, host).filter((item) => dueAt(item, knobs) !== null);
       const due = pending.filter(
@@ -67,6 +76,12 @@ export async function runRelay(env: Record<string, string | undefined>): Promise
     dropRelay(db, host, holder);
     db.close();
   }
+}
+
+async function markGonePanes(db: Database, host: string): Promise<void> {
+  for (const live of hostLivePanes(db, host))
+    if (await confirmedGone({ id: live.pane, server: live.server }))
+      markPaneGone(db, live.agent_id, live.pane);
 }
 
 async function pushGroup(db: Database, sessionId: string, group: PendingDelivery[]): Promise<void> {
