@@ -1,3 +1,4 @@
+import { CafleetError } from "../errors.ts";
 import type { Database } from "../store/database.ts";
 import { thisHost } from "./host.ts";
 
@@ -38,4 +39,22 @@ export function recordPaneServer(db: Database, agentId: string, server: string |
 /** Whether a pane at `address` is this host's to type into (a NULL host is this machine's). */
 export function isOnThisHost(address: { host: string | null }): boolean {
   return address.host === null || address.host === thisHost();
+}
+
+/**
+ * The member's pane on its own tmux server, for a command that reads or types into it (member
+ * capture, send-input, delete, respawn): refused when the pane lives on another host, whose tmux
+ * this host cannot reach.
+ */
+export function memberPaneRef(
+  db: Database,
+  memberId: string,
+  pane: string,
+): { id: string; server: string | null } {
+  const address = findPaneAddress(db, memberId);
+  if (address && !isOnThisHost(address))
+    throw new CafleetError(
+      `member ${memberId}'s pane ${pane} is on host ${address.host}, and this is ${thisHost()}: run this command on ${address.host}.`,
+    );
+  return { id: pane, server: address?.server ?? null };
 }

@@ -4,6 +4,7 @@ import type { Database } from "../store/database.ts";
 import type { PaneRef } from "../tmux/pane.ts";
 import { markPaneGone, UNFETCHED_SQL } from "./delivery.ts";
 import { administratorOf } from "./hold-report.ts";
+import { thisHost } from "./host.ts";
 import { deliverUnicast } from "./messaging.ts";
 import { startNudger } from "./notify.ts";
 import { confirmedGone } from "./push.ts";
@@ -73,14 +74,17 @@ const WATCHED_SQL = `SELECT m.agent_id AS member_id, m.name AS member_name, p.di
     p.screen_state, p.screen_state_since, p.screen_digest, p.screen_changed_at, p.finding, p.hold_reported_at,
     p.waiting_alert_seconds, p.stalled_alert_seconds
   FROM agents AS m JOIN agent_placements AS p ON p.agent_id = m.agent_id
-  WHERE m.session_id = ? AND m.status = 'active' AND p.director_agent_id IS NOT NULL
-    AND p.tmux_pane_id IS NOT NULL`;
+  WHERE m.session_id = ?1 AND m.status = 'active' AND p.director_agent_id IS NOT NULL
+    AND p.tmux_pane_id IS NOT NULL AND (p.host IS NULL OR p.host = ?2)`;
 
-/** Members the watcher still has something to look at: a live pane, or a gone one not yet reported. */
+/**
+ * Members the watcher still has something to look at: a live pane of this host, or a gone one
+ * not yet reported. Another host's panes are its own watcher's: this host's tmux cannot see them.
+ */
 function listWatched(db: Database, sessionId: string): Watched[] {
   return db
-    .query(`${WATCHED_SQL} AND (p.pane_gone_at IS NULL OR p.finding IS NOT 'gone')`)
-    .all(sessionId) as Watched[];
+    .query(`${WATCHED_SQL} AND (p.pane_gone_at IS NULL OR p.finding IS NULL OR p.finding <> 'gone')`)
+    .all(sessionId, thisHost()) as Watched[];
 }
 
 /** True while the session has a member whose pane the watcher should keep reading. */

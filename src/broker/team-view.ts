@@ -5,6 +5,7 @@ import { attachedServer } from "../tmux/argv.ts";
 import { listPaneIds } from "../tmux/pane.ts";
 import { tmuxOnPath } from "../tmux/run.ts";
 import { HELD_UNFETCHED_SQL, markPaneGone, UNFETCHED_SQL } from "./delivery.ts";
+import { isOnThisHost } from "./pane-address.ts";
 import { type LiveState, liveStateOf } from "./supervision.ts";
 
 /**
@@ -39,13 +40,14 @@ type Place = {
   repl: string;
   model: string | null;
   pane_gone_at: string | null;
+  host: string | null;
 };
 
 function findPlace(db: Database, agentId: string): Place | null {
   return db
     .query(
       `SELECT agent_id, tmux_pane_id AS pane, tmux_socket AS server, COALESCE(repl, coding_agent) AS repl,
-              model, pane_gone_at
+              model, pane_gone_at, host
        FROM agent_placements WHERE agent_id = ?`,
     )
     .get(agentId) as Place | null;
@@ -66,7 +68,8 @@ async function noticeGonePanes(
   const own = attachedServer(env);
   const byServer = new Map<string | null, Place[]>();
   for (const place of places) {
-    if (place.pane === null || place.pane_gone_at !== null) continue;
+    // Another host's pane is not on any tmux server this host can ask.
+    if (place.pane === null || place.pane_gone_at !== null || !isOnThisHost(place)) continue;
     const key = place.server === own ? null : place.server;
     byServer.set(key, [...(byServer.get(key) ?? []), place]);
   }
@@ -108,7 +111,7 @@ async function lookAtPlace(place: Place | null, tmux: boolean, timeoutSeconds: n
   if (place === null) return { state: "no_pane", ...NOTHING_TO_READ };
   if (place.pane === null) return { state: "pending", ...NOTHING_TO_READ };
   if (place.pane_gone_at !== null) return { state: "gone", ...NOTHING_TO_READ };
-  if (!tmux) return { state: "unknown", ...NOTHING_TO_READ };
+  if (!tmux || !isOnThisHost(place)) return { state: "unknown", ...NOTHING_TO_READ };
   try {
     const { view, state } = await lookAtPane({ id: place.pane, server: place.server }, place.repl, {
       timeoutSeconds,

@@ -1,7 +1,7 @@
 import { listMembers, type Member } from "../broker/agents.ts";
 import { holdReportMs, longHeldMembers, paneGoneAt } from "../broker/delivery.ts";
 import type { TeamMember } from "../broker/members.ts";
-import { findPaneAddress } from "../broker/pane-address.ts";
+import { memberPaneRef } from "../broker/pane-address.ts";
 import { readTeamViews, type TeamView } from "../broker/team-view.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import type { Database } from "../store/database.ts";
@@ -57,12 +57,10 @@ export async function captureMember(db: Database, member: TeamMember, lines: num
     throw new CafleetError(
       `member ${member.agent_id} has no pane yet (pending placement) — nothing to capture.`,
     );
+  const ref = memberPaneRef(db, member.agent_id, pane);
   let content: string;
   try {
-    content = await capturePane(
-      { id: pane, server: findPaneAddress(db, member.agent_id)?.server ?? null },
-      lines,
-    );
+    content = await capturePane(ref, lines);
   } catch (error) {
     throw new CafleetError(`capture failed: ${messageOf(error)}`);
   }

@@ -8,7 +8,7 @@ import {
   requireTeamMember,
   writeMemberSettings,
 } from "../broker/members.ts";
-import { findPaneAddress } from "../broker/pane-address.ts";
+import { memberPaneRef } from "../broker/pane-address.ts";
 import { startRelay } from "../broker/start-relay.ts";
 import { startWatcher } from "../broker/supervision.ts";
 import { CafleetError, messageOf } from "../errors.ts";
@@ -41,7 +41,7 @@ export async function memberRespawn(ctx: Context<typeof MEMBER_RESPAWN>): Promis
     throw new CafleetError(
       `member ${member.agent_id} has no pane yet (pending placement) — nothing to respawn.`,
     );
-  const oldRef: PaneRef = { id: oldPane, server: findPaneAddress(db, member.agent_id)?.server ?? null };
+  const oldRef: PaneRef = memberPaneRef(db, member.agent_id, oldPane);
   let alive: boolean;
   try {
     alive = await paneExists(oldRef);

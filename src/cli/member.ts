@@ -1,7 +1,7 @@
 import { deregisterAgent, requireAgentInSession } from "../broker/agents.ts";
 import { openDatabase } from "../broker/db.ts";
 import { type MemberAction, requireTeamMember, type TeamMember } from "../broker/members.ts";
-import { findPaneAddress } from "../broker/pane-address.ts";
+import { memberPaneRef } from "../broker/pane-address.ts";
 import { CafleetError, messageOf, UsageError } from "../errors.ts";
 import { pad } from "../format.ts";
 import { type Answer, typeAnswer } from "../members/answer.ts";
@@ -118,9 +118,9 @@ export async function memberDelete(ctx: Context<typeof MEMBER_DELETE>): Promise<
   return reportDeleted(ctx, "Member deleted.", memberId, `${pane} (closed)`, exit.saw);
 }
 
-/** The member's pane on its own tmux server. */
+/** The member's pane on its own tmux server (of this host). */
 function paneOf(db: Database, memberId: string, pane: string): PaneRef {
-  return { id: pane, server: findPaneAddress(db, memberId)?.server ?? null };
+  return memberPaneRef(db, memberId, pane);
 }
 
 const TIMEOUT_TAIL_LINES = 80;

@@ -134,6 +134,42 @@ describe("a send on host A to a member whose pane is on host B", () => {
     expect(hostA.inputOf(hostA.directorPane)).toEqual([]);
   }, 20_000);
 
+  it("host A reads no screen of B's pane and never marks it gone; capture says where to run it", () => {
+    const listed = hostA.run(
+      ["--session-id", session.sessionId, "--json", "member", "list", "--agent-id", session.directorId],
+      envA,
+    );
+    expect(listed.stderr).toBe("");
+    const remote = (
+      JSON.parse(listed.stdout) as { agent_id: string; state?: string; pane_state?: string }[]
+    ).find((member) => member.agent_id === memberId);
+    expect(remote).toBeDefined();
+    expect(JSON.stringify(remote)).not.toContain('"gone"');
+    const captured = hostA.run(
+      [
+        "--session-id",
+        session.sessionId,
+        "member",
+        "capture",
+        "--agent-id",
+        session.directorId,
+        "--member-id",
+        memberId,
+      ],
+      envA,
+    );
+    expect(captured).toEqual({
+      stdout: "",
+      stderr: `Error: member ${memberId}'s pane ${memberPane} is on host host-b, and this is host-a: run this command on host-b.\n`,
+      exitCode: 1,
+    });
+    const { openDatabase } = require("../../src/broker/db.ts") as typeof import("../../src/broker/db.ts");
+    const { db } = openDatabase(envA);
+    const row = db.query("SELECT pane_gone_at FROM agent_placements WHERE agent_id = ?").get(memberId);
+    db.close();
+    expect(row).toEqual({ pane_gone_at: null });
+  });
+
   it("stays stored, not notified, while host B has no relay", async () => {
     const { openDatabase } = require("../../src/broker/db.ts") as typeof import("../../src/broker/db.ts");
     const holder = relayHolder();
