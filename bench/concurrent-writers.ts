@@ -4,6 +4,7 @@
  * unique, so the stored rows show what was lost or duplicated; every command's exit code and
  * stderr show whether SQLITE_BUSY (or anything else) reached the user.
  */
+import type { Backend } from "../test/support/backends.ts";
 import { createTeam, makeWorkspace, openWorkspaceDb } from "./lib/fixture.ts";
 import { BINARY } from "./lib/run.ts";
 import { sized } from "./lib/stats.ts";
@@ -20,10 +21,11 @@ async function runCommand(argv: string[], env: Record<string, string>): Promise<
   return exitCode === 0 && stderr === "" ? null : { argv, exitCode, stderr };
 }
 
-export async function concurrentWriters(): Promise<Row[]> {
+export async function concurrentWriters(backend: Backend = "sqlite"): Promise<Row[]> {
   const unicasts = sized(500, 40);
   const broadcasts = sized(50, 4);
-  const workspace = makeWorkspace("writers");
+  const workspace = makeWorkspace("writers", backend);
+  const figure = backend === "sqlite" ? "concurrent writers" : `concurrent writers [${backend}]`;
   try {
     const db = openWorkspaceDb(workspace);
     const team = createTeam(db, TEAM - 1);
@@ -70,7 +72,7 @@ export async function concurrentWriters(): Promise<Row[]> {
     const duplicated = check
       .query(
         `SELECT COUNT(*) AS n FROM (SELECT context_id, json_extract(task_json, '$.artifacts[0].parts[0].text') AS text
-           FROM tasks WHERE type = 'unicast' GROUP BY context_id, text HAVING COUNT(*) > 1)`,
+           FROM tasks WHERE type = 'unicast' GROUP BY context_id, text HAVING COUNT(*) > 1) AS repeated`,
       )
       .get() as { n: number };
     check.close();
@@ -87,7 +89,7 @@ export async function concurrentWriters(): Promise<Row[]> {
     const firstFailure = failures[0] ? `; first failure: ${failures[0].stderr.trim().slice(0, 120)}` : "";
     return [
       {
-        figure: "concurrent writers",
+        figure,
         measure: "lost deliveries",
         value: lost,
         unit: "",
@@ -96,7 +98,7 @@ export async function concurrentWriters(): Promise<Row[]> {
         note: `${unicastRows} deliveries + ${storedBroadcasts} broadcasts stored, ${expectedUnicastRows} + ${expectedBroadcasts} expected; ${sizeNote}`,
       },
       {
-        figure: "concurrent writers",
+        figure,
         measure: "duplicated deliveries",
         value: duplicated.n + Math.max(0, unicastRows - expectedUnicastRows),
         unit: "",
@@ -104,7 +106,7 @@ export async function concurrentWriters(): Promise<Row[]> {
         holds: duplicated.n === 0 && unicastRows <= expectedUnicastRows,
       },
       {
-        figure: "concurrent writers",
+        figure,
         measure: "SQLITE_BUSY / failed commands",
         value: failures.length,
         unit: "",
@@ -113,7 +115,7 @@ export async function concurrentWriters(): Promise<Row[]> {
         note: `${busy} busy/locked among ${failures.length} failures${firstFailure}`,
       },
       {
-        figure: "concurrent writers",
+        figure,
         measure: "aggregate commands/s",
         value: commands / seconds,
         unit: "cmd/s",

@@ -1,7 +1,8 @@
 /**
  * bun run bench: every figure of the performance promise, each against its floor or target,
  * printed as one table and written to bench/results/<timestamp>.json. BENCH_QUICK=1 runs smaller
- * sizes; BENCH_ONLY=name,name runs some figures (page: the console page in Chromium); BENCH_NO_BUILD=1 skips `bun run build`.
+ * sizes; BENCH_ONLY=name,name runs some figures (page: the console page in Chromium; postgres: the
+ * PostgreSQL store beside SQLite, on a private cluster); BENCH_NO_BUILD=1 skips `bun run build`.
  */
 
 import { binaryFigures } from "./binary.ts";
@@ -16,6 +17,7 @@ import { type Row, renderTable, writeResults } from "./lib/table.ts";
 import { mcpFigures } from "./mcp.ts";
 import { pageFigures } from "./page.ts";
 import { pollBytes } from "./poll-bytes.ts";
+import { postgresFigures } from "./postgres.ts";
 import { pushLatency } from "./push-latency.ts";
 import { searchFigures } from "./search.ts";
 import { serverFigures } from "./server.ts";
@@ -23,7 +25,7 @@ import { throughput } from "./throughput.ts";
 
 const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "cli", run: cliLatency },
-  { name: "writers", run: concurrentWriters },
+  { name: "writers", run: () => concurrentWriters() },
   { name: "throughput", run: throughput },
   { name: "history", run: deepHistory },
   { name: "push", run: pushLatency },
@@ -35,6 +37,7 @@ const FIGURES: { name: string; run: () => Promise<Row[]> }[] = [
   { name: "mcp", run: mcpFigures },
   { name: "page", run: pageFigures },
   { name: "binary", run: binaryFigures },
+  { name: "postgres", run: postgresFigures },
 ];
 
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);

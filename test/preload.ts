@@ -2,8 +2,10 @@
  * Builds dist/cafleet once per `bun test` run, and only when a source is newer than the binary,
  * so every end-to-end test runs the real compiled file.
  */
+import { afterAll } from "bun:test";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { stopPostgresCluster } from "./support/postgres.ts";
 
 const root = join(import.meta.dir, "..");
 const binary = join(root, "dist/cafleet");
@@ -43,3 +45,7 @@ if (builtAt === 0 || sourcesAt > builtAt) {
   });
   if (result.exitCode !== 0) throw new Error("bun run build failed: the tests need dist/cafleet");
 }
+
+// The private PostgreSQL cluster a run started on first use (test/support/postgres.ts) stops
+// once every test file has run.
+afterAll(() => stopPostgresCluster());

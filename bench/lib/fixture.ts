@@ -5,11 +5,16 @@ import { registerAgent } from "../../src/broker/agents.ts";
 import { openDatabase } from "../../src/broker/db.ts";
 import { createSession } from "../../src/broker/sessions.ts";
 import type { Database } from "../../src/store/database.ts";
+import type { Backend } from "../../test/support/backends.ts";
+import { freshPostgresDatabase } from "../../test/support/postgres.ts";
 
-/** A temp folder holding one cafleet database, and the environment that points the CLI at it. */
+/**
+ * A temp folder holding one cafleet database, and the environment that points the CLI at it:
+ * a SQLite file there, or with `backend` postgres a new database of the run's private cluster.
+ */
 export type Workspace = { dir: string; dbPath: string; env: Record<string, string>; dispose: () => void };
 
-export function makeWorkspace(prefix: string): Workspace {
+export function makeWorkspace(prefix: string, backend: Backend = "sqlite"): Workspace {
   const dir = mkdtempSync(join(tmpdir(), `cafleet-bench-${prefix}-`));
   const dbPath = join(dir, "registry.db");
   return {
@@ -19,7 +24,7 @@ export function makeWorkspace(prefix: string): Workspace {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: dir,
       TMUX_TMPDIR: dir,
-      CAFLEET_DATABASE_URL: `sqlite:///${dbPath}`,
+      CAFLEET_DATABASE_URL: backend === "sqlite" ? `sqlite:///${dbPath}` : freshPostgresDatabase().url,
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

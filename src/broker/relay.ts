@@ -26,6 +26,8 @@ import { dataVersion, nextLook } from "./watch.ts";
  */
 
 const LEASE_TTL_MS = 15_000;
+/** Renewed well before it runs out, and not at every wake-up: each renewal is a write. */
+const LEASE_RENEW_MS = 5000;
 
 function bySession(due: PendingDelivery[]): Map<string, PendingDelivery[]> {
   const groups = new Map<string, PendingDelivery[]>();
@@ -47,6 +49,7 @@ export async function runRelay(env: Record<string, string | undefined>): Promise
   // A held push is looked at again once a tick, not at every change its own bookkeeping causes.
   const triedAt = new Map<string, number>();
   let panesCheckedAt = performance.now();
+  let renewedAt = performance.now();
   try {
     let seen = dataVersion(db);
     while (hostHasLivePanes(db, host)) {
@@ -62,7 +65,10 @@ export async function runRelay(env: Record<string, string | undefined>): Promise
       );
       for (const item of due) triedAt.set(item.task_id, now);
       for (const [sessionId, group] of bySession(due)) await pushGroup(db, sessionId, group);
-      acquireRelay(db, host, holder, LEASE_TTL_MS);
+      if (performance.now() - renewedAt >= LEASE_RENEW_MS) {
+        acquireRelay(db, host, holder, LEASE_TTL_MS);
+        renewedAt = performance.now();
+      }
       const next = Math.min(
         now + knobs.idleTickMs,
         ...pending.map((item) =>

@@ -13,6 +13,15 @@ const ADMIN_PASSWORD = "cafleet-tests";
 export type Cluster = { host: string; port: number; adminUrl: string; dir: string };
 
 let cluster: Cluster | null = null;
+let stopCluster: (() => void) | null = null;
+
+/** Stops the run's cluster, if one was started (test/preload.ts calls this after all tests). */
+export function stopPostgresCluster(): void {
+  stopCluster?.();
+  stopCluster = null;
+  cluster = null;
+  template = null;
+}
 let created = 0;
 
 /** Debian's server binaries (initdb, pg_ctl): not on PATH. */
@@ -83,27 +92,26 @@ export function postgresCluster(): Cluster {
   // Durability off: the tests measure cafleet, not the disk; nothing here outlives the run.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
   runAsOwner([join(bin, "pg_ctl"), "-D", data, "-o", options, "-l", join(dir, "log"), "-w", "start"], owner);
-  const stop = () => {
-    Bun.spawnSync(
-      owner
-        ? [
-            "setpriv",
-            `--reuid=${owner.uid}`,
-            `--regid=${owner.gid}`,
-            "--clear-groups",
-            join(bin, "pg_ctl"),
-            "-D",
-            data,
-            "-m",
-            "immediate",
-            "stop",
-          ]
-        : [join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"],
-      { stdout: "ignore", stderr: "ignore" },
-    );
+  const pgCtl = [join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"];
+  const asOwner = owner ? ["setpriv", `--reuid=${owner.uid}`, `--regid=${owner.gid}`, "--clear-groups"] : [];
+  stopCluster = () => {
+    Bun.spawnSync([...asOwner, ...pgCtl], { stdout: "ignore", stderr: "ignore" });
     rmSync(dir, { recursive: true, force: true });
   };
-  process.once("exit", stop);
+  // A run that is killed never reaches its afterAll: a watchdog stops the cluster once this
+  // process is gone.
+  Bun.spawn(
+    [
+      "sh",
+      "-c",
+      'while kill -0 "$1" 2>/dev/null; do sleep 1; done; shift; "$@" >/dev/null 2>&1; rm -rf "$0"',
+      dir,
+      String(process.pid),
+      ...asOwner,
+      ...pgCtl,
+    ],
+    { stdin: "ignore", stdout: "ignore", stderr: "ignore", detached: true },
+  ).unref();
   cluster = {
     host: "127.0.0.1",
     port,

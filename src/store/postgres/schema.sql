@@ -201,5 +201,5 @@ CREATE TABLE relays (
   holder     TEXT COLLATE "C" NOT NULL,
   expires_at BIGINT NOT NULL
 );
-CREATE TRIGGER relays_changed AFTER INSERT OR UPDATE OR DELETE ON relays
-  FOR EACH STATEMENT EXECUTE FUNCTION cafleet_notify_change();
+-- No change notification for relays: a lease renewal is nothing anyone waits on (and the relay
+-- would wake itself with each one).
