@@ -3,6 +3,8 @@ import { NUDGE_COMMAND, RELAY_COMMAND } from "./broker/push-line.ts";
 import { parseArgv } from "./cli/parse.ts";
 import { CafleetError, exitCodeOf, isSqliteError, messageOf } from "./errors.ts";
 import { writeStderr, writeStdout } from "./output.ts";
+import type * as PostgresStore from "./store/postgres/open.ts";
+import { isPostgresUrl } from "./store/postgres/url.ts";
 
 const SESSION_ID_REQUIRED =
   "--session-id <uuid> is required for this subcommand. Create a session with 'cafleet session create' and pass its id.";
@@ -21,6 +23,9 @@ async function main(argv: string[]): Promise<number> {
     await (await import("./broker/relay.ts")).runRelay(process.env);
     return 0;
   }
+  const url = process.env.CAFLEET_DATABASE_URL;
+  if (url && isPostgresUrl(url))
+    (require("./store/postgres/open.ts") as typeof PostgresStore).connectEarly(url);
   const parsed = parseArgv(argv);
   if (parsed.kind === "version") {
     await writeStdout(`cafleet ${version}\n`);

@@ -15,6 +15,9 @@ const flags = new Int32Array(signal);
 
 // One connection, so BEGIN and what follows it share it; bigint so counts arrive as integers.
 const sql = new SQL(url, { max: 1, bigint: true, idleTimeout: 0, connectionTimeout: 10 });
+// Connect now, while the main thread still loads its command: the first statement then finds
+// the connection made (a failure is reported by that statement, which waits on the same attempt).
+sql.connect().catch(() => {});
 let listening: SQL | null = null;
 
 /** SQLite's shapes: integers as numbers, booleans as 1 and 0. */
