@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { type Backend, describeEachBackend } from "../../test/support/backends.ts";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
 import type { Database } from "../store/database.ts";
 import { registerAgent } from "./agents.ts";
@@ -14,16 +15,19 @@ let alice: string;
 let bob: string;
 let carol: string;
 
-beforeEach(() => {
-  ({ db, cleanup } = tempDatabase());
-  ({ sessionId, directorId } = seedSession(db));
-  const register = (name: string) =>
-    registerAgent(db, { sessionId, name, description: name, skills: [] }).agent_id;
-  alice = register("alice");
-  bob = register("bob");
-  carol = register("carol");
-}, 60_000);
-afterEach(() => cleanup());
+/** A fresh store of `backend` for each test, with a session of three agents. */
+function eachWithSession(backend: Backend): void {
+  beforeEach(() => {
+    ({ db, cleanup } = tempDatabase(backend));
+    ({ sessionId, directorId } = seedSession(db));
+    const register = (name: string) =>
+      registerAgent(db, { sessionId, name, description: name, skills: [] }).agent_id;
+    alice = register("alice");
+    bob = register("bob");
+    carol = register("carol");
+  }, 60_000);
+  afterEach(() => cleanup());
+}
 
 const send = (from: string, to: string, text: string) =>
   sendUnicast(db, { sessionId, fromAgentId: from, toAgentId: to, text });
@@ -148,7 +152,9 @@ describe("buildSnippet", () => {
   });
 });
 
-describe("searchMessages", () => {
+describeEachBackend("searchMessages", (backend) => {
+  eachWithSession(backend);
+
   it("finds the session's messages newest first, with snippets", () => {
     const first = send(alice, bob, "Please review the flaky test in src/broker/tasks.ts");
     const second = send(bob, alice, "Review done:\nsend_message looks good");
@@ -284,7 +290,9 @@ describe("searchMessages", () => {
   });
 });
 
+// FTS5's own index (its rows, its words, its triggers): SQLite's alone; PostgreSQL has no index.
 describe("the index", () => {
+  eachWithSession("sqlite");
   const taskJson = (taskId: string) =>
     JSON.parse(
       (db.query("SELECT task_json FROM tasks WHERE task_id = ?").get(taskId) as { task_json: string })

@@ -1,0 +1,141 @@
+import type { SearchHit } from "../server/model.ts";
+import type { Database } from "../store/database.ts";
+import { keepOnePerBroadcast, lastWordIsPrefix, WORDS } from "./search-query.ts";
+import { buildSnippet, CLOSE_MARK, OPEN_MARK } from "./snippet.ts";
+import { MESSAGE_COLUMNS, MESSAGE_NAME_JOINS, type MessageRow, toMessage } from "./timeline.ts";
+
+/**
+ * Search on the PostgreSQL store, which has no FTS5 index: the bodies of the view message_bodies
+ * (schema.sql version 6) are matched by one regular expression, read newest rowid first a page
+ * at a time, so a common word costs a page, never every row. The rule is unicode61's as search.ts
+ * asks it of FTS5: each term a phrase of its words (`send_message`: send, then message, with
+ * only separators between), every term required, case and Latin accents folded, the last word
+ * also tried as a prefix when the whole-word page is not full. The same expression, written for
+ * JavaScript, marks the matches for the snippet (FTS5's highlight() does that for SQLite).
+ */
+
+/** A word character and a separator, in PostgreSQL's regular expressions and in JavaScript's. */
+const SQL_CLASSES = { word: "[[:alnum:]]", separator: "[^[:alnum:]]" };
+const JS_CLASSES = { word: "[\\p{L}\\p{Nd}]", separator: "[^\\p{L}\\p{Nd}]" };
+type Classes = typeof SQL_CLASSES;
+
+/** A letter without its accents, in lower case: what unicode61 (remove_diacritics 2) indexes. */
+const fold = (letter: string): string => letter.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+
+let variantsByLetter: Map<string, string> | null = null;
+
+/**
+ * Every accented Latin letter (Latin-1 to Latin Extended-B, and Latin Extended Additional) under
+ * the plain letter it folds to: `e` -> `eéèêë…`. A regular expression then folds accents with a
+ * class, and no PostgreSQL extension (unaccent) is needed.
+ */
+function latinVariants(): Map<string, string> {
+  if (variantsByLetter) return variantsByLetter;
+  variantsByLetter = new Map();
+  for (const [from, to] of [
+    [0xc0, 0x24f],
+    [0x1e00, 0x1eff],
+  ] as const)
+    for (let code = from; code <= to; code++) {
+      const letter = String.fromCodePoint(code);
+      const base = fold(letter);
+      if (base.length !== 1 || base === letter.toLowerCase() || !/[a-z]/.test(base)) continue;
+      variantsByLetter.set(base, (variantsByLetter.get(base) ?? base) + letter);
+    }
+  return variantsByLetter;
+}
+
+/**
+ * One term as a pattern: its words (letters and digits only, never syntax) with separators
+ * between, a word boundary before, and after it either a boundary or, for a prefix, the rest of
+ * the word (so the mark covers the whole word, as highlight() does).
+ */
+function termPattern(term: string, prefix: boolean, classes: Classes): string {
+  const variants = latinVariants();
+  const words = (term.match(WORDS) ?? []).map((word) =>
+    [...word].map((char) => (variants.has(fold(char)) ? `[${variants.get(fold(char))}]` : char)).join(""),
+  );
+  const end = prefix ? `${classes.word}*` : `(?!${classes.word})`;
+  return `(?<!${classes.word})${words.join(`${classes.separator}+`)}${end}`;
+}
+
+function termPatterns(terms: string[], prefix: boolean, classes: Classes): string[] {
+  const last = terms.length - 1;
+  return [...new Set(terms.map((term, index) => termPattern(term, prefix && index === last, classes)))];
+}
+
+/** Every term somewhere in the body: one lookahead each, one expression for PostgreSQL to compile. */
+const allOf = (patterns: string[]): string => `^${patterns.map((pattern) => `(?=.*${pattern})`).join("")}`;
+
+/**
+ * PostgreSQL's tasks are `COLLATE "C"`, under which a regular expression knows only ASCII
+ * letters; ICU's root collation knows every script's letters and case. Without ICU the database's
+ * own collation is the next best. Looked up once per connection.
+ */
+const ICU_COLLATION = "SELECT 1 AS found FROM pg_collation WHERE collname = 'und-x-icu'";
+const collations = new WeakMap<Database, string>();
+
+function matchCollation(db: Database): string {
+  let collation = collations.get(db);
+  if (collation === undefined) {
+    collation = db.query(ICU_COLLATION).get() ? '"und-x-icu"' : '"default"';
+    collations.set(db, collation);
+  }
+  return collation;
+}
+
+const pageSelect = (collation: string, agent: string) => `SELECT ${MESSAGE_COLUMNS}, t.rowid AS search_rowid
+  FROM message_bodies AS f JOIN tasks AS t ON t.rowid = f.task_rowid
+  ${MESSAGE_NAME_JOINS}
+  WHERE t.rowid < $before
+    AND t.from_agent_id IN (SELECT agent_id FROM agents WHERE session_id = $sessionId)
+    ${agent}
+    AND f.body COLLATE ${collation} ~* $pattern
+  ORDER BY t.rowid DESC LIMIT $page`;
+const ONE_AGENT = "AND $agentId IN (t.from_agent_id, t.to_agent_id)";
+
+type PageRow = MessageRow & { search_rowid: number };
+
+/** The newest `limit` hits for one pattern, a page of `limit` rows at a time. */
+function readHits(
+  db: Database,
+  pattern: string,
+  sessionId: string,
+  agentId: string | undefined,
+  limit: number,
+): PageRow[] {
+  const collation = matchCollation(db);
+  const statement = db.query(pageSelect(collation, agentId === undefined ? "" : ONE_AGENT));
+  const seen = new Set<string>();
+  const hits: PageRow[] = [];
+  let before = Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const page = statement.all({ before, sessionId, pattern, page: limit, agentId }) as PageRow[];
+    keepOnePerBroadcast(page, limit, seen, hits);
+    // A short page is the end of the matches; a full one short of hits held a broadcast twice.
+    if (hits.length >= limit || page.length < limit) return hits;
+    before = page.at(-1)!.search_rowid;
+  }
+}
+
+export function searchPostgres(
+  db: Database,
+  sessionId: string,
+  terms: string[],
+  agentId: string | undefined,
+  limit: number,
+): SearchHit[] {
+  const passes = lastWordIsPrefix(terms) ? [false, true] : [false];
+  let rows: PageRow[] = [];
+  let prefix = false;
+  for (prefix of passes) {
+    rows = readHits(db, allOf(termPatterns(terms, prefix, SQL_CLASSES)), sessionId, agentId, limit);
+    if (rows.length >= limit) break;
+  }
+  const marks = new RegExp(termPatterns(terms, prefix, JS_CLASSES).join("|"), "giu");
+  return rows.map(({ search_rowid, ...row }) => {
+    const message = toMessage(row);
+    const marked = message.body.replace(marks, (match) => `${OPEN_MARK}${match}${CLOSE_MARK}`);
+    return { ...message, ...buildSnippet(message.body, marked) };
+  });
+}
