@@ -1,4 +1,4 @@
-import type { SearchHit } from "../server/model.ts";
+import type { Message, SearchHit } from "../server/model.ts";
 import type { Database } from "../store/database.ts";
 import { keepOnePerBroadcast, lastWordIsPrefix, WORDS } from "./search-query.ts";
 import { buildSnippet, CLOSE_MARK, OPEN_MARK } from "./snippet.ts";
@@ -48,24 +48,48 @@ function latinVariants(): Map<string, string> {
 /**
  * One term as a pattern: its words (letters and digits only, never syntax) with separators
  * between, a word boundary before, and after it either a boundary or, for a prefix, the rest of
- * the word (so the mark covers the whole word, as highlight() does).
+ * the word (so the mark covers the whole word, as highlight() does). With `maxWordChars`, a
+ * longer word is cut there and ends the pattern: it then matches more, never less.
  */
-function termPattern(term: string, prefix: boolean, classes: Classes): string {
+function termPattern(term: string, prefix: boolean, classes: Classes, maxWordChars = Infinity): string {
   const variants = latinVariants();
-  const words = (term.match(WORDS) ?? []).map((word) =>
-    [...word].map((char) => (variants.has(fold(char)) ? `[${variants.get(fold(char))}]` : char)).join(""),
-  );
-  const end = prefix ? `${classes.word}*` : `(?!${classes.word})`;
-  return `(?<!${classes.word})${words.join(`${classes.separator}+`)}${end}`;
+  const letter = (char: string) => {
+    const folded = variants.get(fold(char));
+    return folded === undefined ? char : `[${folded}]`;
+  };
+  let source = `(?<!${classes.word})`;
+  const words = term.match(WORDS) ?? [];
+  for (const [index, word] of words.entries()) {
+    const chars = [...word];
+    if (index > 0) source += `${classes.separator}+`;
+    source += chars.slice(0, maxWordChars).map(letter).join("");
+    if (chars.length > maxWordChars) return source;
+  }
+  return source + (prefix ? `${classes.word}*` : `(?!${classes.word})`);
 }
 
-function termPatterns(terms: string[], prefix: boolean, classes: Classes): string[] {
+function termPatterns(terms: string[], prefix: boolean, classes: Classes, maxWordChars?: number): string[] {
   const last = terms.length - 1;
-  return [...new Set(terms.map((term, index) => termPattern(term, prefix && index === last, classes)))];
+  return [
+    ...new Set(
+      terms.map((term, index) => termPattern(term, prefix && index === last, classes, maxWordChars)),
+    ),
+  ];
 }
+
+/**
+ * PostgreSQL compiles a long expression slowly (a 10,000-letter word: a second), so the one it
+ * gets is cut to the first terms and the first letters of each word: it narrows the rows, and
+ * the same rule in JavaScript, uncut, decides which of them are hits.
+ */
+const SQL_TERMS = 16;
+const SQL_WORD_CHARS = 64;
 
 /** Every term somewhere in the body: one lookahead each, one expression for PostgreSQL to compile. */
-const allOf = (patterns: string[]): string => `^${patterns.map((pattern) => `(?=.*${pattern})`).join("")}`;
+function sqlPattern(terms: string[], prefix: boolean): string {
+  const patterns = termPatterns(terms, prefix, SQL_CLASSES, SQL_WORD_CHARS).slice(0, SQL_TERMS);
+  return `^${patterns.map((pattern) => `(?=.*${pattern})`).join("")}`;
+}
 
 /**
  * PostgreSQL's tasks are `COLLATE "C"`, under which a regular expression knows only ASCII
@@ -96,23 +120,38 @@ const ONE_AGENT = "AND $agentId IN (t.from_agent_id, t.to_agent_id)";
 
 type PageRow = MessageRow & { search_rowid: number };
 
-/** The newest `limit` hits for one pattern, a page of `limit` rows at a time. */
+/** How a pass matches: the expression PostgreSQL narrows by, each term's in JavaScript, and all of them for marks. */
+type Matcher = { sql: string; terms: RegExp[]; marks: RegExp };
+
+function matcher(terms: string[], prefix: boolean): Matcher {
+  const patterns = termPatterns(terms, prefix, JS_CLASSES);
+  return {
+    sql: sqlPattern(terms, prefix),
+    terms: patterns.map((pattern) => new RegExp(pattern, "iu")),
+    marks: new RegExp(patterns.join("|"), "giu"),
+  };
+}
+
+/** The newest `limit` hits of one pass, a page of `limit` rows at a time. */
 function readHits(
   db: Database,
-  pattern: string,
+  match: Matcher,
   sessionId: string,
   agentId: string | undefined,
   limit: number,
-): PageRow[] {
-  const collation = matchCollation(db);
-  const statement = db.query(pageSelect(collation, agentId === undefined ? "" : ONE_AGENT));
+): Message[] {
+  const statement = db.query(pageSelect(matchCollation(db), agentId === undefined ? "" : ONE_AGENT));
   const seen = new Set<string>();
-  const hits: PageRow[] = [];
+  const hits: Message[] = [];
   let before = Number.MAX_SAFE_INTEGER;
   for (;;) {
-    const page = statement.all({ before, sessionId, pattern, page: limit, agentId }) as PageRow[];
-    keepOnePerBroadcast(page, limit, seen, hits);
-    // A short page is the end of the matches; a full one short of hits held a broadcast twice.
+    const page = statement.all({ before, sessionId, pattern: match.sql, page: limit, agentId }) as PageRow[];
+    const messages = page
+      .map(({ search_rowid: _, ...row }) => toMessage(row))
+      .filter((message) => match.terms.every((term) => term.test(message.body)));
+    keepOnePerBroadcast(messages, limit, seen, hits);
+    // A short page is the end of the matches; a full one short of hits held a broadcast twice
+    // or rows the cut expression let through.
     if (hits.length >= limit || page.length < limit) return hits;
     before = page.at(-1)!.search_rowid;
   }
@@ -125,17 +164,14 @@ export function searchPostgres(
   agentId: string | undefined,
   limit: number,
 ): SearchHit[] {
-  const passes = lastWordIsPrefix(terms) ? [false, true] : [false];
-  let rows: PageRow[] = [];
-  let prefix = false;
-  for (prefix of passes) {
-    rows = readHits(db, allOf(termPatterns(terms, prefix, SQL_CLASSES)), sessionId, agentId, limit);
-    if (rows.length >= limit) break;
+  let match = matcher(terms, false);
+  let hits = readHits(db, match, sessionId, agentId, limit);
+  if (hits.length < limit && lastWordIsPrefix(terms)) {
+    match = matcher(terms, true);
+    hits = readHits(db, match, sessionId, agentId, limit);
   }
-  const marks = new RegExp(termPatterns(terms, prefix, JS_CLASSES).join("|"), "giu");
-  return rows.map(({ search_rowid, ...row }) => {
-    const message = toMessage(row);
-    const marked = message.body.replace(marks, (match) => `${OPEN_MARK}${match}${CLOSE_MARK}`);
+  return hits.map((message) => {
+    const marked = message.body.replace(match.marks, (found) => `${OPEN_MARK}${found}${CLOSE_MARK}`);
     return { ...message, ...buildSnippet(message.body, marked) };
   });
 }

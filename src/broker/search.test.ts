@@ -248,6 +248,46 @@ describeEachBackend("searchMessages", (backend) => {
     expect(found("recipients")).toEqual([]);
   });
 
+  it("folds the case of every script and Latin accents, and never matches inside a word", () => {
+    const task = send(alice, bob, "ÉCOLE Привет, preview reviewers");
+    expect(found("ecole")).toEqual([{ task: task.id, snippet: "[ÉCOLE] Привет, preview reviewers" }]);
+    expect(found("école")).toEqual([{ task: task.id, snippet: "[ÉCOLE] Привет, preview reviewers" }]);
+    expect(found("ПРИВЕТ")).toEqual([{ task: task.id, snippet: "ÉCOLE [Привет], preview reviewers" }]);
+    expect(found("view")).toEqual([]);
+    expect(found("eviewers")).toEqual([]);
+  });
+
+  it("matches a term's words across any separators, in order and adjacent", () => {
+    const task = send(alice, bob, "call send\n\n-- message now, then message send");
+    expect(found("send_message")).toEqual([
+      { task: task.id, snippet: "call [send -- message] now, then message send" },
+    ]);
+    expect(found("message.send")).toEqual([
+      { task: task.id, snippet: "call send -- message now, then [message send]" },
+    ]);
+    expect(found("sendmessage")).toEqual([]);
+    expect(found("call_message")).toEqual([]);
+  });
+
+  it("shows a broadcast once even when its deliveries fill more than a page", () => {
+    const older = send(bob, alice, "release notes");
+    const broadcast = sendBroadcast(db, { sessionId, fromAgentId: alice, text: "release at noon" });
+    expect(broadcast.taskIds.length).toBeGreaterThan(2);
+    const hits = searchMessages(db, sessionId, "release", { limit: 2 });
+    expect(hits.map((hit) => hit.origin_task_id ?? hit.task_id)).toEqual([broadcast.summary.id, older.id]);
+    // The newest delivery stands for the broadcast.
+    expect(hits[0]!.task_id).toBe(broadcast.taskIds.at(-1)!);
+  });
+
+  it("matches a long word whole, though PostgreSQL is given only its first letters", () => {
+    const long = "k".repeat(70);
+    const exact = send(alice, bob, `${long} end`);
+    const longer = send(alice, bob, `${long}x end`);
+    expect(found(long, { limit: 1 }).map((hit) => hit.task)).toEqual([exact.id]);
+    expect(found(`${long}_end`).map((hit) => hit.task)).toEqual([exact.id]);
+    expect(found(long).map((hit) => hit.task)).toEqual([longer.id, exact.id]);
+  });
+
   it("takes the last word as a prefix only when the whole word does not fill the page", () => {
     const whole = [send(alice, bob, "merge now"), send(alice, bob, "merge later")];
     const longer = send(alice, bob, "merged already");
