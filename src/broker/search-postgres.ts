@@ -45,6 +45,18 @@ function latinVariants(): Map<string, string> {
   return variantsByLetter;
 }
 
+/** A word's letters, each accented letter's a class of its variants, the first `maxChars` only. */
+function wordPattern(word: string, maxChars: number): string {
+  const variants = latinVariants();
+  return [...word]
+    .slice(0, maxChars)
+    .map((char) => {
+      const folded = variants.get(fold(char));
+      return folded === undefined ? char : `[${folded}]`;
+    })
+    .join("");
+}
+
 /**
  * One term as a pattern: its words (letters and digits only, never syntax) with separators
  * between, a word boundary before, and after it either a boundary or, for a prefix, the rest of
@@ -52,18 +64,12 @@ function latinVariants(): Map<string, string> {
  * longer word is cut there and ends the pattern: it then matches more, never less.
  */
 function termPattern(term: string, prefix: boolean, classes: Classes, maxWordChars = Infinity): string {
-  const variants = latinVariants();
-  const letter = (char: string) => {
-    const folded = variants.get(fold(char));
-    return folded === undefined ? char : `[${folded}]`;
-  };
   let source = `(?<!${classes.word})`;
   const words = term.match(WORDS) ?? [];
   for (const [index, word] of words.entries()) {
-    const chars = [...word];
     if (index > 0) source += `${classes.separator}+`;
-    source += chars.slice(0, maxWordChars).map(letter).join("");
-    if (chars.length > maxWordChars) return source;
+    source += wordPattern(word, maxWordChars);
+    if ([...word].length > maxWordChars) return source;
   }
   return source + (prefix ? `${classes.word}*` : `(?!${classes.word})`);
 }
@@ -108,15 +114,25 @@ function matchCollation(db: Database): string {
   return collation;
 }
 
-const pageSelect = (collation: string, agent: string) => `SELECT ${MESSAGE_COLUMNS}, t.rowid AS search_rowid
+/**
+ * One window of rowids, newest first. The planner cannot tell how many bodies a regular
+ * expression matches, and for a guess of few it scans and sorts the whole table; a window bounds
+ * that scan however it plans, and the windows grow from a page's worth (a common word: one small
+ * window) to WINDOW_ROWS at most per statement (a rare word: the history in a few statements).
+ * The bounds are on the view's rowid too: PostgreSQL carries equalities across a join, not ranges.
+ */
+const windowSelect = (collation: string, agent: string) => `SELECT ${MESSAGE_COLUMNS}, t.rowid AS search_rowid
   FROM message_bodies AS f JOIN tasks AS t ON t.rowid = f.task_rowid
   ${MESSAGE_NAME_JOINS}
-  WHERE t.rowid < $before
+  WHERE f.task_rowid < $before AND f.task_rowid >= $from AND t.rowid < $before AND t.rowid >= $from
     AND t.from_agent_id IN (SELECT agent_id FROM agents WHERE session_id = $sessionId)
     ${agent}
     AND f.body COLLATE ${collation} ~* $pattern
   ORDER BY t.rowid DESC LIMIT $page`;
 const ONE_AGENT = "AND $agentId IN (t.from_agent_id, t.to_agent_id)";
+const ROWID_BOUNDS = "SELECT MIN(rowid) AS oldest, MAX(rowid) AS newest FROM tasks";
+const FIRST_WINDOW_PAGES = 4;
+const WINDOW_ROWS = 16_384;
 
 type PageRow = MessageRow & { search_rowid: number };
 
@@ -132,7 +148,7 @@ function matcher(terms: string[], prefix: boolean): Matcher {
   };
 }
 
-/** The newest `limit` hits of one pass, a page of `limit` rows at a time. */
+/** The newest `limit` hits of one pass, window by window down the rowids. */
 function readHits(
   db: Database,
   match: Matcher,
@@ -140,21 +156,38 @@ function readHits(
   agentId: string | undefined,
   limit: number,
 ): Message[] {
-  const statement = db.query(pageSelect(matchCollation(db), agentId === undefined ? "" : ONE_AGENT));
+  const bounds = db.query(ROWID_BOUNDS).get() as { oldest: number | null; newest: number | null };
+  const statement = db.query(windowSelect(matchCollation(db), agentId === undefined ? "" : ONE_AGENT));
   const seen = new Set<string>();
   const hits: Message[] = [];
-  let before = Number.MAX_SAFE_INTEGER;
-  for (;;) {
-    const page = statement.all({ before, sessionId, pattern: match.sql, page: limit, agentId }) as PageRow[];
+  if (bounds.oldest === null || bounds.newest === null) return hits;
+  let size = Math.min(WINDOW_ROWS, limit * FIRST_WINDOW_PAGES);
+  let before = bounds.newest + 1;
+  let from = before - size;
+  while (before > bounds.oldest) {
+    const page = statement.all({
+      before,
+      from,
+      sessionId,
+      pattern: match.sql,
+      page: limit,
+      agentId,
+    }) as PageRow[];
     const messages = page
       .map(({ search_rowid: _, ...row }) => toMessage(row))
       .filter((message) => match.terms.every((term) => term.test(message.body)));
     keepOnePerBroadcast(messages, limit, seen, hits);
-    // A short page is the end of the matches; a full one short of hits held a broadcast twice
-    // or rows the cut expression let through.
-    if (hits.length >= limit || page.length < limit) return hits;
-    before = page.at(-1)!.search_rowid;
+    if (hits.length >= limit) break;
+    // A full page short of hits held a broadcast twice or rows the cut expression let through:
+    // the window goes on below it. A short page is the window's end.
+    if (page.length === limit) before = page.at(-1)!.search_rowid;
+    else {
+      before = from;
+      size = Math.min(WINDOW_ROWS, size * 2);
+      from = before - size;
+    }
   }
+  return hits;
 }
 
 export function searchPostgres(
