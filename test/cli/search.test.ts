@@ -8,6 +8,7 @@ import { sendUnicast } from "../../src/broker/tasks.ts";
 import type { SearchHit } from "../../src/server/model.ts";
 import { describeEachBackend } from "../support/backends.ts";
 import { isolatedEnv, makeTempDir, ROOT, runCafleet } from "../support/cli.ts";
+import { tempDatabase } from "../support/db.ts";
 import { expectError, Fleet, type SessionIds } from "../support/fleet.ts";
 
 let fleet: Fleet;
@@ -238,9 +239,9 @@ describe("an older database", () => {
     try {
       const path = join(dir, "v5.db");
       const sql = readFileSync(join(ROOT, "migrations.sql"), "utf8");
-      const db = new Database(path, { strict: true });
-      db.run(sql.slice(0, sql.indexOf("-- version: 6")));
-      db.run("PRAGMA user_version = 5");
+      // The rows are written by today's broker, then copied column for column into version 5's tables.
+      const now = tempDatabase("sqlite");
+      const db = now.db;
       const session = createSession(db, "old", { session: "main", windowId: "@0", paneId: "%0" });
       const writer = registerAgent(db, {
         sessionId: session.session_id,
@@ -254,9 +255,27 @@ describe("an older database", () => {
         toAgentId: session.director.agent_id,
         text: "written before the index existed",
       });
-      db.close();
+      const v5 = new Database(path, { strict: true });
+      v5.run(sql.slice(0, sql.indexOf("-- version: 6")));
+      v5.run("PRAGMA user_version = 5");
+      v5.run("ATTACH ? AS now", [now.path]);
+      const tables = v5.query("SELECT name FROM main.sqlite_master WHERE type = 'table'").all() as {
+        name: string;
+      }[];
+      for (const { name } of tables) {
+        const columns = (
+          v5.query(`SELECT name FROM pragma_table_info('${name}')`).all() as { name: string }[]
+        )
+          .map((column) => column.name)
+          .join(", ");
+        v5.run(`INSERT INTO main.${name} (${columns}) SELECT ${columns} FROM now.${name}`);
+      }
+      v5.run("DETACH now");
+      v5.close();
+      now.cleanup();
       const env = isolatedEnv(dir, { CAFLEET_DATABASE_URL: `sqlite:///${path}` });
-      expect(runCafleet(["db", "init"], env).stdout).toBe("Upgraded from 5 to 6.\n");
+      const latest = Math.max(...[...sql.matchAll(/^-- version: (\d+)$/gm)].map((match) => Number(match[1])));
+      expect(runCafleet(["db", "init"], env).stdout).toBe(`Upgraded from 5 to ${latest}.\n`);
       const result = runCafleet(
         [
           "--session-id",
