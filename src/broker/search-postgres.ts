@@ -148,19 +148,29 @@ function matcher(terms: string[], prefix: boolean): Matcher {
   };
 }
 
-/** The newest `limit` hits of one pass, window by window down the rowids. */
+/** One pass's hits, newest first, up to the limit. */
+type Pass = { match: Matcher; seen: Set<string>; hits: Message[] };
+
+const pass = (match: Matcher): Pass => ({ match, seen: new Set(), hits: [] });
+
+/**
+ * The newest `limit` hits, window by window down the rowids. The whole-word and the prefix pass
+ * (`passes[1]`, a superset) are read in one scan under the wider expression: the whole words win
+ * once they fill the page; a scan that ends short of that has the prefix page too, where
+ * two passes would read every row twice for a word that is not there.
+ */
 function readHits(
   db: Database,
-  match: Matcher,
+  passes: Pass[],
   sessionId: string,
   agentId: string | undefined,
   limit: number,
-): Message[] {
+): Pass {
+  const whole = passes[0]!;
+  const widest = passes.at(-1)!;
   const bounds = db.query(ROWID_BOUNDS).get() as { oldest: number | null; newest: number | null };
   const statement = db.query(windowSelect(matchCollation(db), agentId === undefined ? "" : ONE_AGENT));
-  const seen = new Set<string>();
-  const hits: Message[] = [];
-  if (bounds.oldest === null || bounds.newest === null) return hits;
+  if (bounds.oldest === null || bounds.newest === null) return whole;
   let size = Math.min(WINDOW_ROWS, limit * FIRST_WINDOW_PAGES);
   let before = bounds.newest + 1;
   let from = before - size;
@@ -169,17 +179,18 @@ function readHits(
       before,
       from,
       sessionId,
-      pattern: match.sql,
+      pattern: widest.match.sql,
       page: limit,
       agentId,
     }) as PageRow[];
-    const messages = page
-      .map(({ search_rowid: _, ...row }) => toMessage(row))
-      .filter((message) => match.terms.every((term) => term.test(message.body)));
-    keepOnePerBroadcast(messages, limit, seen, hits);
-    if (hits.length >= limit) break;
-    // A full page short of hits held a broadcast twice or rows the cut expression let through:
-    // the window goes on below it. A short page is the window's end.
+    const messages = page.map(({ search_rowid: _, ...row }) => toMessage(row));
+    for (const { match, seen, hits } of passes) {
+      const found = messages.filter((message) => match.terms.every((term) => term.test(message.body)));
+      keepOnePerBroadcast(found, limit, seen, hits);
+    }
+    if (whole.hits.length >= limit) return whole;
+    // A full page held rows the JavaScript rule or a broadcast's once left out: the window goes
+    // on below it. A short page is the window's end.
     if (page.length === limit) before = page.at(-1)!.search_rowid;
     else {
       before = from;
@@ -187,7 +198,7 @@ function readHits(
       from = before - size;
     }
   }
-  return hits;
+  return widest;
 }
 
 export function searchPostgres(
@@ -197,12 +208,9 @@ export function searchPostgres(
   agentId: string | undefined,
   limit: number,
 ): SearchHit[] {
-  let match = matcher(terms, false);
-  let hits = readHits(db, match, sessionId, agentId, limit);
-  if (hits.length < limit && lastWordIsPrefix(terms)) {
-    match = matcher(terms, true);
-    hits = readHits(db, match, sessionId, agentId, limit);
-  }
+  const passes = [pass(matcher(terms, false))];
+  if (lastWordIsPrefix(terms)) passes.push(pass(matcher(terms, true)));
+  const { match, hits } = readHits(db, passes, sessionId, agentId, limit);
   return hits.map((message) => {
     const marked = message.body.replace(match.marks, (found) => `${OPEN_MARK}${found}${CLOSE_MARK}`);
     return { ...message, ...buildSnippet(message.body, marked) };
