@@ -179,7 +179,8 @@ function readHits(
       before,
       from,
       sessionId,
-      pattern: widest.match.sql,
+      // Once the prefix page is full, only the whole words are still looked for.
+      pattern: (widest.hits.length < limit ? widest : whole).match.sql,
       page: limit,
       agentId,
     }) as PageRow[];
