@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { type Backend, describeEachBackend } from "../../test/support/backends.ts";
 import { seedSession, tempDatabase } from "../../test/support/db.ts";
 import type { Database } from "../store/database.ts";
 import { registerAgent } from "./agents.ts";
@@ -14,16 +15,19 @@ let alice: string;
 let bob: string;
 let carol: string;
 
-beforeEach(() => {
-  ({ db, cleanup } = tempDatabase());
-  ({ sessionId, directorId } = seedSession(db));
-  const register = (name: string) =>
-    registerAgent(db, { sessionId, name, description: name, skills: [] }).agent_id;
-  alice = register("alice");
-  bob = register("bob");
-  carol = register("carol");
-}, 60_000);
-afterEach(() => cleanup());
+/** A fresh store of `backend` for each test, with a session of three agents. */
+function eachWithSession(backend: Backend): void {
+  beforeEach(() => {
+    ({ db, cleanup } = tempDatabase(backend));
+    ({ sessionId, directorId } = seedSession(db));
+    const register = (name: string) =>
+      registerAgent(db, { sessionId, name, description: name, skills: [] }).agent_id;
+    alice = register("alice");
+    bob = register("bob");
+    carol = register("carol");
+  }, 60_000);
+  afterEach(() => cleanup());
+}
 
 const send = (from: string, to: string, text: string) =>
   sendUnicast(db, { sessionId, fromAgentId: from, toAgentId: to, text });
@@ -148,7 +152,9 @@ describe("buildSnippet", () => {
   });
 });
 
-describe("searchMessages", () => {
+describeEachBackend("searchMessages", (backend) => {
+  eachWithSession(backend);
+
   it("finds the session's messages newest first, with snippets", () => {
     const first = send(alice, bob, "Please review the flaky test in src/broker/tasks.ts");
     const second = send(bob, alice, "Review done:\nsend_message looks good");
@@ -242,6 +248,46 @@ describe("searchMessages", () => {
     expect(found("recipients")).toEqual([]);
   });
 
+  it("folds the case of every script and Latin accents, and never matches inside a word", () => {
+    const task = send(alice, bob, "ÉCOLE Привет, preview reviewers");
+    expect(found("ecole")).toEqual([{ task: task.id, snippet: "[ÉCOLE] Привет, preview reviewers" }]);
+    expect(found("école")).toEqual([{ task: task.id, snippet: "[ÉCOLE] Привет, preview reviewers" }]);
+    expect(found("ПРИВЕТ")).toEqual([{ task: task.id, snippet: "ÉCOLE [Привет], preview reviewers" }]);
+    expect(found("view")).toEqual([]);
+    expect(found("eviewers")).toEqual([]);
+  });
+
+  it("matches a term's words across any separators, in order and adjacent", () => {
+    const task = send(alice, bob, "call send\n\n-- message now, then message send");
+    expect(found("send_message")).toEqual([
+      { task: task.id, snippet: "call [send -- message] now, then message send" },
+    ]);
+    expect(found("message.send")).toEqual([
+      { task: task.id, snippet: "call send -- message now, then [message send]" },
+    ]);
+    expect(found("sendmessage")).toEqual([]);
+    expect(found("call_message")).toEqual([]);
+  });
+
+  it("shows a broadcast once even when its deliveries fill more than a page", () => {
+    const older = send(bob, alice, "release notes");
+    const broadcast = sendBroadcast(db, { sessionId, fromAgentId: alice, text: "release at noon" });
+    expect(broadcast.taskIds.length).toBeGreaterThan(2);
+    const hits = searchMessages(db, sessionId, "release", { limit: 2 });
+    expect(hits.map((hit) => hit.origin_task_id ?? hit.task_id)).toEqual([broadcast.summary.id, older.id]);
+    // The newest delivery stands for the broadcast.
+    expect(hits[0]!.task_id).toBe(broadcast.taskIds.at(-1)!);
+  });
+
+  it("matches a long word whole, though PostgreSQL is given only its first letters", () => {
+    const long = "k".repeat(70);
+    const exact = send(alice, bob, `${long} end`);
+    const longer = send(alice, bob, `${long}x end`);
+    expect(found(long, { limit: 1 }).map((hit) => hit.task)).toEqual([exact.id]);
+    expect(found(`${long}_end`).map((hit) => hit.task)).toEqual([exact.id]);
+    expect(found(long).map((hit) => hit.task)).toEqual([longer.id, exact.id]);
+  });
+
   it("takes the last word as a prefix only when the whole word does not fill the page", () => {
     const whole = [send(alice, bob, "merge now"), send(alice, bob, "merge later")];
     const longer = send(alice, bob, "merged already");
@@ -284,7 +330,9 @@ describe("searchMessages", () => {
   });
 });
 
+// FTS5's own index (its rows, its words, its triggers): SQLite's alone; PostgreSQL has no index.
 describe("the index", () => {
+  eachWithSession("sqlite");
   const taskJson = (taskId: string) =>
     JSON.parse(
       (db.query("SELECT task_json FROM tasks WHERE task_id = ?").get(taskId) as { task_json: string })

@@ -1,22 +1,21 @@
-import { UsageError } from "../errors.ts";
 import type { SearchHit } from "../server/model.ts";
 import type { Database } from "../store/database.ts";
 import { SEARCH_LIMIT } from "./search-limit.ts";
+import { searchPostgres } from "./search-postgres.ts";
+import { keepOnePerBroadcast, lastWordIsPrefix, queryTerms } from "./search-query.ts";
 import { buildSnippet, CLOSE_MARK, OPEN_MARK } from "./snippet.ts";
 import { MESSAGE_COLUMNS, MESSAGE_NAME_JOINS, type MessageRow, toMessage } from "./timeline.ts";
 
 /**
  * Full-text search over a session's messages (migrations.sql version 6's index): the deliveries
  * whose sender is an agent of the session (data-model.md §8.3), one hit per broadcast, newest
- * first, each with a snippet around its match.
+ * first, each with a snippet around its match. The PostgreSQL store has no such index and is
+ * searched by search-postgres.ts under the same rules.
  */
 
-export const EMPTY_QUERY = "search query is empty: give at least one word to search for";
+export { EMPTY_QUERY } from "./search-query.ts";
 
 export type SearchOptions = { agentId?: string; limit?: number };
-
-/** The words unicode61 makes of a term, near enough to tell whether it has one and how long the last is. */
-const WORDS = /[\p{L}\p{N}\p{Co}]+/gu;
 
 /**
  * The user's text as FTS5 queries that can never be FTS5 syntax: each whitespace-separated term
@@ -27,19 +26,16 @@ const WORDS = /[\p{L}\p{N}\p{Co}]+/gu;
  * Two queries, tried in turn: the last word whole, then as a prefix (search as one types). A
  * prefix makes FTS5 merge the lists of every word with that start before it can read the newest,
  * which for a word in a tenth of a million messages takes 40-70 ms, while a whole word reads only
- * its newest page (0.2 ms): the prefix runs only when the whole word does not fill the page. A
- * last word of one character (`x`, the `0` of `v1.0`) is never a prefix: too much of the
- * vocabulary starts with it, and no prefix index holds it.
+ * its newest page (0.2 ms): the prefix runs only when the whole word does not fill the page.
  */
 export function matchExpressions(query: string): string[] | null {
-  if (query.trim() === "") throw new UsageError(EMPTY_QUERY);
-  // FTS5 reads a NUL as the end of the query text: it separates terms like a space. A term
-  // without a word is dropped here: alone beside the session's word it would match everything.
-  const terms = query.split(/[\s\0]+/u).filter((term) => term.match(WORDS) !== null);
-  const last = terms.at(-1);
-  if (last === undefined) return null;
+  const terms = queryTerms(query);
+  return terms === null ? null : ftsExpressions(terms);
+}
+
+function ftsExpressions(terms: string[]): string[] {
   const whole = terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(" ");
-  return [...(last.match(WORDS)?.at(-1) ?? "")].length > 1 ? [whole, `${whole}*`] : [whole];
+  return lastWordIsPrefix(terms) ? [whole, `${whole}*`] : [whole];
 }
 
 /** The index's word for a session or an agent (migrations.sql version 6: the id's hex). */
@@ -92,17 +88,23 @@ function readHits(
     agentId === undefined
       ? db.query(ANY_AGENT).iterate({ match: scoped, sessionId })
       : db.query(ONE_AGENT).iterate({ match: scoped, sessionId, agentId });
-  const seen = new Set<string>();
-  const hits: HitRow[] = [];
-  for (const row of rows as IterableIterator<HitRow>) {
-    // A broadcast's deliveries share its text: the first (newest) that matches stands for all.
-    const key = row.origin_task_id ?? row.task_id;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    hits.push(row);
-    if (hits.length >= limit) break;
+  return keepOnePerBroadcast(rows as IterableIterator<HitRow>, limit);
+}
+
+function searchIndex(
+  db: Database,
+  sessionId: string,
+  matches: string[],
+  agentId: string | undefined,
+  limit: number,
+): SearchHit[] {
+  let rows: HitRow[] = [];
+  for (const match of matches) {
+    rows = readHits(db, match, sessionId, agentId, limit);
+    if (rows.length >= limit) break;
   }
-  return hits;
+  // Snippets only for the page kept: a whole-word page the prefix query replaces is dropped unbuilt.
+  return rows.map(toHit);
 }
 
 /** `limit` is taken as given (the doors check it against SEARCH_LIMIT). */
@@ -112,16 +114,12 @@ export function searchMessages(
   query: string,
   options: SearchOptions = {},
 ): SearchHit[] {
-  const matches = matchExpressions(query);
+  const terms = queryTerms(query);
   const limit = options.limit ?? SEARCH_LIMIT.default;
-  if (matches === null || limit <= 0) return [];
-  let rows: HitRow[] = [];
-  for (const match of matches) {
-    rows = readHits(db, match, sessionId, options.agentId, limit);
-    if (rows.length >= limit) break;
-  }
-  // Snippets only for the page kept: a whole-word page the prefix query replaces is dropped unbuilt.
-  return rows
-    .map(toHit)
-    .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+  if (terms === null || limit <= 0) return [];
+  const hits =
+    db.dialect === "postgres"
+      ? searchPostgres(db, sessionId, terms, options.agentId, limit)
+      : searchIndex(db, sessionId, ftsExpressions(terms), options.agentId, limit);
+  return hits.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
 }

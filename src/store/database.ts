@@ -40,4 +40,6 @@ export interface Database {
    */
   dataVersion?(): number;
   nextChange?(seen: number, ms: number): Promise<void>;
+  /** "postgres" on the PostgreSQL store; bun:sqlite's Database has no such field. */
+  readonly dialect?: "postgres";
 }

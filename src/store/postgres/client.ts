@@ -19,6 +19,7 @@ const WRITE = /^\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
 export class PostgresDatabase implements Database {
   readonly filename: string;
+  readonly dialect = "postgres";
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flags: Int32Array;
