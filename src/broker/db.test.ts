@@ -35,7 +35,7 @@ function userVersion(path: string): number {
   return version;
 }
 
-/** The tables, and the shadow tables of version 6's FTS5 index. */
+/** The tables, the shadow tables of version 6's FTS5 index, and version 7's relays. */
 const SCHEMA_TABLES = [
   "agent_placements",
   "agents",
@@ -43,6 +43,7 @@ const SCHEMA_TABLES = [
   "message_search_config",
   "message_search_data",
   "message_search_idx",
+  "relays",
   "sessions",
   "tasks",
 ];

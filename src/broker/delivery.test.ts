@@ -71,7 +71,8 @@ describeEachBackend("delivery", (backend) => {
       ).toEqual({
         n: 0,
       });
-    });
+      // 1,200 sends are 1,200 round trips to PostgreSQL.
+    }, 30_000);
 
     it("lists what a nudge is about: unread, unfetched, not self-sent, to a live pane, oldest first", () => {
       placeInPane(bob, "%9");

@@ -46,7 +46,7 @@ describeEachBackend("README quick start", (backend) => {
     for (const [key, value] of Object.entries(process.env))
       if (value !== undefined && !key.startsWith("CAFLEET_") && !key.startsWith("TMUX")) env[key] = value;
     // SQLite: no URL at all, so the default file under HOME; PostgreSQL: a new database.
-    const url = backend === "postgres" ? databaseUrl(backend, run) : undefined;
+    const url = backend === "postgres" ? databaseUrl(backend, run, { empty: true }) : undefined;
     Object.assign(env, {
       HOME: home,
       PATH: `${bin}:${process.env.PATH}`,

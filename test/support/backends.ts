@@ -10,9 +10,13 @@ import { freshPostgresDatabase } from "./postgres.ts";
 export type Backend = "sqlite" | "postgres";
 export const BACKENDS: Backend[] = ["sqlite", "postgres"];
 
-/** CAFLEET_DATABASE_URL for a new, empty database of `backend` (SQLite: a file in `dir`). */
-export function databaseUrl(backend: Backend, dir: string): string {
-  return backend === "sqlite" ? `sqlite:///${join(dir, "cafleet.db")}` : freshPostgresDatabase().url;
+/**
+ * CAFLEET_DATABASE_URL for a new database of `backend` (SQLite: a file in `dir`, created by the
+ * first command). PostgreSQL's comes at the schema's head, as after a first command, unless
+ * `empty`, as a team's administrator creates it.
+ */
+export function databaseUrl(backend: Backend, dir: string, options: { empty?: boolean } = {}): string {
+  return backend === "sqlite" ? `sqlite:///${join(dir, "cafleet.db")}` : freshPostgresDatabase(options).url;
 }
 
 /** `describe(name)` once per backend, the backend named after the title. */

@@ -165,7 +165,8 @@ ALTER TABLE agent_placements ADD COLUMN finding_reported_at TEXT COLLATE "C";
 
 -- version: 6
 -- Search over messages reads each body through this view (migrations.sql version 6 says which
--- text is a message's body); the broker's PostgreSQL search matches it with ILIKE.
+-- text is a message's body); the broker's PostgreSQL search (src/broker/search-postgres.ts)
+-- matches it with regular expressions, newest rowid first.
 CREATE FUNCTION cafleet_message_body(task_json TEXT) RETURNS TEXT LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
   doc JSONB;
