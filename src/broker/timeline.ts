@@ -141,7 +141,7 @@ export function listTimelineMessages(
 export function sessionAgentsStamp(db: Database, sessionId: string): string {
   const row = db
     .query(
-      `SELECT COUNT(*) AS total, COALESCE(SUM(status = 'active'), 0) AS active,
+      `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END), 0) AS active,
          COALESCE(MAX(registered_at), '') AS registered, COALESCE(MAX(deregistered_at), '') AS deregistered
        FROM agents WHERE session_id = ?`,
     )
