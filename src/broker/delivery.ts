@@ -1,6 +1,6 @@
 import type { Database } from "../store/database.ts";
 import { writeStamped } from "./db.ts";
-import { thisHost } from "./host.ts";
+import { hostFor } from "./host.ts";
 import { isoAt } from "./time.ts";
 
 /**
@@ -194,7 +194,7 @@ export function listSessionUnfetched(db: Database, sessionId: string): PendingDe
          AND (p.host IS NULL OR (p.host = ?2 AND (t.sent_from_host IS NULL OR t.sent_from_host = ?2)))
        ORDER BY t.created_at, t.rowid`,
     )
-    .all(sessionId, thisHost()) as PendingDelivery[];
+    .all(sessionId, hostFor(db)) as PendingDelivery[];
 }
 
 /** Every pending delivery, in any session, to a live pane on `host` that another host wrote. */

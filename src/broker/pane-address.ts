@@ -1,6 +1,6 @@
 import { CafleetError } from "../errors.ts";
 import type { Database } from "../store/database.ts";
-import { thisHost } from "./host.ts";
+import { hostFor, thisHost } from "./host.ts";
 
 /**
  * Where a placement's pane lives and what runs in it (migrations.sql version 3). Kept out of the
@@ -31,7 +31,7 @@ export function recordPaneServer(db: Database, agentId: string, server: string |
   db.query("UPDATE agent_placements SET tmux_socket = ?, repl = ?, host = ? WHERE agent_id = ?").run(
     server,
     repl,
-    thisHost(),
+    hostFor(db),
     agentId,
   );
 }

@@ -4,7 +4,7 @@ import type { Database } from "../store/database.ts";
 import type { PaneRef } from "../tmux/pane.ts";
 import { markPaneGone, UNFETCHED_SQL } from "./delivery.ts";
 import { administratorOf } from "./hold-report.ts";
-import { thisHost } from "./host.ts";
+import { hostFor } from "./host.ts";
 import { deliverUnicast } from "./messaging.ts";
 import { startNudger } from "./notify.ts";
 import { confirmedGone } from "./push.ts";
@@ -84,7 +84,7 @@ const WATCHED_SQL = `SELECT m.agent_id AS member_id, m.name AS member_name, p.di
 function listWatched(db: Database, sessionId: string): Watched[] {
   return db
     .query(`${WATCHED_SQL} AND (p.pane_gone_at IS NULL OR p.finding IS NULL OR p.finding <> 'gone')`)
-    .all(sessionId, thisHost()) as Watched[];
+    .all(sessionId, hostFor(db)) as Watched[];
 }
 
 /** True while the session has a member whose pane the watcher should keep reading. */

@@ -1,7 +1,7 @@
 import { NotFoundError, RuleError } from "../errors.ts";
 import type { Database } from "../store/database.ts";
 import { isActiveInSession, KIND_SQL, requireAgentInSession } from "./agents.ts";
-import { thisHost } from "./host.ts";
+import { hostFor } from "./host.ts";
 import { nowIso } from "./time.ts";
 
 export type TaskState = "input_required" | "completed" | "canceled" | "failed";
@@ -73,7 +73,7 @@ function writeTask(db: Database, task: Task): void {
     originTaskId: task.metadata.originTaskId ?? null,
     json: JSON.stringify(task),
     // Which host's process pushes it: this one, unless its pane is on another host (relay.ts).
-    host: thisHost(),
+    host: hostFor(db),
   });
 }
 

@@ -227,7 +227,7 @@ describe("20 processes opening a new, empty PostgreSQL database at once", () => 
     }
     expect(failures).toEqual([]);
     expect(created).toEqual(Array.from({ length: ROUNDS }, () => 1));
-  });
+  }, 120_000);
 });
 
 for (const backend of BACKENDS)
