@@ -21,11 +21,16 @@ async function runCommand(argv: string[], env: Record<string, string>): Promise<
   return exitCode === 0 && stderr === "" ? null : { argv, exitCode, stderr };
 }
 
-export async function concurrentWriters(backend: Backend = "sqlite"): Promise<Row[]> {
-  const unicasts = sized(500, 40);
-  const broadcasts = sized(50, 4);
+export async function concurrentWriters(
+  backend: Backend = "sqlite",
+  size: { unicasts: number; broadcasts: number } = { unicasts: sized(500, 40), broadcasts: sized(50, 4) },
+): Promise<Row[]> {
+  const { unicasts, broadcasts } = size;
   const workspace = makeWorkspace("writers", backend);
-  const figure = backend === "sqlite" ? "concurrent writers" : `concurrent writers [${backend}]`;
+  const figure =
+    backend === "sqlite" && unicasts === sized(500, 40)
+      ? "concurrent writers"
+      : `concurrent writers [${backend}]`;
   try {
     const db = openWorkspaceDb(workspace);
     const team = createTeam(db, TEAM - 1);

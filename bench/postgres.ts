@@ -2,8 +2,8 @@
  * The PostgreSQL store beside SQLite's (a private cluster on loopback, test/support/postgres.ts):
  * the CLI's poll and send on the same fixture in each (target: within 3× of SQLite), how soon a
  * `poll --wait` wakes after a commit (LISTEN/NOTIFY; target ≤ 50 ms), how soon a send on one host
- * reaches a member's pane on another through that host's relay (target ≤ 500 ms), and 16
- * concurrent writers (concurrent-writers.ts) on PostgreSQL.
+ * reaches a member's pane on another through that host's relay (target ≤ 500 ms), and the same 16
+ * concurrent writers (concurrent-writers.ts) on each store.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -167,7 +167,10 @@ export async function postgresFigures(): Promise<Row[]> {
     for (const backend of ["sqlite", "postgres"] as const)
       rows.push(await wakeRow(fixtures[backend], backend));
     rows.push(await crossHostRow());
-    rows.push(...(await concurrentWriters("postgres")));
+    // The same 16 writers on both stores, at a size PostgreSQL finishes in about two minutes.
+    const size = { unicasts: sized(60, 20), broadcasts: sized(6, 2) };
+    for (const backend of ["sqlite", "postgres"] as const)
+      rows.push(...(await concurrentWriters(backend, size)));
     return rows;
   } finally {
     fixtures.sqlite.workspace.dispose();
