@@ -24,6 +24,7 @@ async function runCommand(argv: string[], env: Record<string, string>): Promise<
 export async function concurrentWriters(
   backend: Backend = "sqlite",
   size: { unicasts: number; broadcasts: number } = { unicasts: sized(500, 40), broadcasts: sized(50, 4) },
+  figure = "concurrent writers",
 ): Promise<Row[]> {
   const { unicasts, broadcasts } = size;
   const workspace = makeWorkspace("writers", backend);
