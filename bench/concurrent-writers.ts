@@ -28,10 +28,6 @@ export async function concurrentWriters(
 ): Promise<Row[]> {
   const { unicasts, broadcasts } = size;
   const workspace = makeWorkspace("writers", backend);
-  const figure =
-    backend === "sqlite" && unicasts === sized(500, 40)
-      ? "concurrent writers"
-      : `concurrent writers [${backend}]`;
   try {
     const db = openWorkspaceDb(workspace);
     const team = createTeam(db, TEAM - 1);
