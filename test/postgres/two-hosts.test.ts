@@ -115,7 +115,8 @@ describe("a send on host A to a member whose pane is on host B", () => {
   });
 
   it("is not typed by A, wakes the member through B's relay, and shows notified", async () => {
-    expect(relayHolder()).not.toBeNull();
+    // member create started B's relay in the background: it holds its lease once connected.
+    expect(await waitFor(() => relayHolder() !== null, 5000)).toBe(true);
     const sent = sendFromA("across the hosts");
     // A's tmux cannot reach B's pane: the sender pushes nothing itself.
     expect(sent.notificationSent).toBe(false);
@@ -217,7 +218,7 @@ describe("a send on host A to a member whose pane is on host B", () => {
   }, 20_000);
 
   it("B's relay exits once host B has no live pane: its tmux server went away", async () => {
-    expect(relayHolder()).not.toBeNull();
+    expect(await waitFor(() => relayHolder() !== null, 5000)).toBe(true);
     hostB.tmux.kill();
     expect(await waitFor(() => relayHolder() === null, 5000)).toBe(true);
   }, 20_000);
