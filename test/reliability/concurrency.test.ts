@@ -195,7 +195,7 @@ describe("20 processes opening a new database at once", () => {
       db.close();
     }
     expect(failures).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe("20 processes opening a new, empty PostgreSQL database at once", () => {
