@@ -22,9 +22,12 @@ export type AgentSummary = {
   registered_at: string;
 };
 
-/** `kind` is derived from the card, never stored; malformed card JSON counts as `user`. */
-export const KIND_SQL = `CASE WHEN json_valid(agent_card_json) AND json_type(agent_card_json) = 'object'
-  AND json_extract(agent_card_json, '$.cafleet.kind') = 'builtin-administrator'
+/**
+ * `kind` is derived from the card, never stored; malformed card JSON counts as `user`. The
+ * validity test is a CASE branch of its own: only CASE orders evaluation on every engine.
+ */
+export const KIND_SQL = `CASE WHEN NOT json_valid(agent_card_json) THEN 'user'
+  WHEN json_type(agent_card_json) = 'object' AND json_extract(agent_card_json, '$.cafleet.kind') = 'builtin-administrator'
   THEN 'builtin-administrator' ELSE 'user' END`;
 
 const PLACEMENT_COLUMNS =

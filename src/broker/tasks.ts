@@ -220,27 +220,31 @@ type InboxLineRow = {
   from_agent_id: string;
   to_agent_id: string;
   type: string;
-  first_text: unknown;
+  first_text?: unknown;
+  task_json?: string;
 };
+
+const LINE_COLUMNS = "task_id, status_state, from_agent_id, to_agent_id, type";
+const FIRST_TEXT = "json_extract(task_json, '$.artifacts[0].parts[0].text') AS first_text";
 
 /**
  * The inbox as text lines, read from the columns that mirror task_json plus SQLite's own JSON
  * reader for the text: `poll` on a large inbox then skips a JSON.parse per task, which was most
  * of its cost above the bare query. A task whose first part is not a non-empty string (never
  * written by cafleet itself) falls back to the full parse, so the §5.4 rule stays exact.
+ * PostgreSQL parses JSON slower than JavaScript does (12 ms against 4 for 1,000 tasks): there
+ * the task comes whole and is parsed here.
  */
 export function listInboxLines(db: Database, agentId: string, query: InboxQuery = {}): TaskLine[] {
-  const rows = inboxRows<InboxLineRow>(
-    db,
-    "task_id, status_state, from_agent_id, to_agent_id, type, json_extract(task_json, '$.artifacts[0].parts[0].text') AS first_text",
-    agentId,
-    query,
-  );
+  const text = db.dialect === "postgres" ? "task_json" : FIRST_TEXT;
+  const rows = inboxRows<InboxLineRow>(db, `${LINE_COLUMNS}, ${text}`, agentId, query);
   return rows.map((row) => {
     const text =
       typeof row.first_text === "string" && row.first_text !== ""
         ? row.first_text
-        : taskText(readTask(db, row.task_id));
+        : taskText(
+            row.task_json === undefined ? readTask(db, row.task_id) : (JSON.parse(row.task_json) as Task),
+          );
     return {
       id: row.task_id,
       state: row.status_state,

@@ -78,16 +78,12 @@ CREATE FUNCTION cafleet_json_path(path TEXT) RETURNS TEXT[] LANGUAGE sql IMMUTAB
 $$;
 
 -- Strings only (SQLite's returns any JSON value): the broker reads text with it, and falls back
--- to parsing task_json itself when the value is not a string.
-CREATE FUNCTION json_extract(value TEXT, path TEXT) RETURNS TEXT LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-  found JSONB;
-BEGIN
-  found := value::jsonb #> cafleet_json_path(path);
-  RETURN CASE WHEN jsonb_typeof(found) = 'string' THEN found #>> '{}' END;
-EXCEPTION WHEN others THEN
-  RETURN NULL;
-END $$;
+-- to parsing task_json itself when the value is not a string. Malformed JSON is an error, as in
+-- SQLite; a plain SQL function, so the planner inlines it and folds the constant path once.
+CREATE FUNCTION json_extract(value TEXT, path TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN jsonb_typeof(value::jsonb #> cafleet_json_path(path)) = 'string'
+    THEN value::jsonb #> cafleet_json_path(path) #>> '{}' END
+$$;
 
 CREATE FUNCTION json_type(value TEXT, path TEXT DEFAULT '$') RETURNS TEXT LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
