@@ -170,7 +170,7 @@ export async function postgresFigures(): Promise<Row[]> {
     // The same 16 writers on both stores, at a size PostgreSQL finishes in about two minutes.
     const size = { unicasts: sized(60, 20), broadcasts: sized(6, 2) };
     for (const backend of ["sqlite", "postgres"] as const)
-      rows.push(...(await concurrentWriters(backend, size)));
+      rows.push(...(await concurrentWriters(backend, size, `concurrent writers [${backend}]`)));
     return rows;
   } finally {
     fixtures.sqlite.workspace.dispose();
