@@ -48,4 +48,4 @@ if (builtAt === 0 || sourcesAt > builtAt) {
 
 // The private PostgreSQL cluster a run started on first use (test/support/postgres.ts) stops
 // once every test file has run.
-afterAll(() => stopPostgresCluster());
+afterAll(() => stopPostgresCluster(), 30_000);

@@ -4,25 +4,37 @@
  * reply is there. The broker's rules stay written once, in one synchronous form, and the SQLite
  * path pays nothing for the second store.
  */
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { POSTGRES_WORKER } from "../../embedded.ts";
 import { CafleetError } from "../../errors.ts";
 import type { Binding, Changes, Database, Statement, Transaction } from "../database.ts";
 import { bindValues, translate } from "./dialect.ts";
 import { describePostgresError, PostgresStoreError } from "./errors.ts";
-import { CHANGES, REPLY, type Reply, type Request, SIGNAL_BYTES, WRITE_LOCK_KEY } from "./protocol.ts";
+import {
+  CHANGES,
+  LENGTH,
+  REPLY,
+  REPLY_BYTES,
+  type Reply,
+  type Request,
+  SIGNAL_BYTES,
+  TOO_BIG,
+  WAITING,
+  WRITE_LOCK_KEY,
+} from "./protocol.ts";
 
 /** How long one statement may take before the process gives up on the server. */
 const REPLY_TIMEOUT_MS = 60_000;
 
 const WRITE = /^\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
+const decoder = new TextDecoder();
+
 export class PostgresDatabase implements Database {
   readonly filename: string;
   readonly dialect = "postgres";
   private readonly worker: Worker;
-  private readonly port: MessagePort;
   private readonly flags: Int32Array;
+  private replies: SharedArrayBuffer;
   private depth = 0;
   private closed = false;
 
@@ -34,26 +46,34 @@ export class PostgresDatabase implements Database {
     this.filename = where;
     const signal = new SharedArrayBuffer(SIGNAL_BYTES);
     this.flags = new Int32Array(signal);
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    this.worker = new Worker(POSTGRES_WORKER, {
-      workerData: { url, port: port2, signal },
-      transferList: [port2],
-    });
-    // A command ends when its work is done, not when the connection closes.
-    this.worker.unref();
+    this.replies = new SharedArrayBuffer(REPLY_BYTES);
+    this.worker = new Worker(POSTGRES_WORKER);
+    this.worker.postMessage({ op: "start", url, signal, replies: this.replies } satisfies Request);
+    // A command ends when its work is done, not when the connection closes (Bun's Worker#unref).
+    (this.worker as Worker & { unref(): void }).unref();
+  }
+
+  /** Posts `request` and sleeps until its reply is in the shared buffer. */
+  private await(request: Request): number {
+    Atomics.store(this.flags, REPLY, WAITING);
+    this.worker.postMessage(request);
+    if (Atomics.wait(this.flags, REPLY, WAITING, REPLY_TIMEOUT_MS) === "timed-out")
+      throw new CafleetError(
+        `${this.where} did not answer within ${REPLY_TIMEOUT_MS / 1000}s. Check the server and retry.`,
+      );
+    return Atomics.load(this.flags, REPLY);
   }
 
   private call(request: Request): { rows: Record<string, unknown>[]; changes: number } {
     if (this.closed) throw new CafleetError("the database connection is closed");
-    Atomics.store(this.flags, REPLY, 0);
-    this.port.postMessage(request);
-    if (Atomics.wait(this.flags, REPLY, 0, REPLY_TIMEOUT_MS) === "timed-out")
-      throw new CafleetError(
-        `${this.where} did not answer within ${REPLY_TIMEOUT_MS / 1000}s. Check the server and retry.`,
-      );
-    const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
-    if (!reply) throw new CafleetError(`${this.where}: the connection's worker gave no reply`);
+    let state = this.await(request);
+    if (state === TOO_BIG) {
+      // A reply larger than the buffer: a buffer twice its size, and the worker writes it there.
+      this.replies = new SharedArrayBuffer(Atomics.load(this.flags, LENGTH) * 2);
+      state = this.await({ op: "buffer", replies: this.replies });
+    }
+    const bytes = new Uint8Array(this.replies, 0, Atomics.load(this.flags, LENGTH)).slice();
+    const reply = JSON.parse(decoder.decode(bytes)) as Reply;
     if (reply.error) throw describePostgresError(new PostgresStoreError(reply.error), this.where);
     return reply;
   }

@@ -1,24 +1,47 @@
 /**
  * The PostgreSQL connection of one cafleet process, in a worker of its own: Bun.SQL only answers
  * asynchronously, and the broker asks synchronously. The main thread posts a request and sleeps
- * on `signal[REPLY]` (client.ts); this worker runs it on its one connection, posts the reply and
- * wakes it. A second connection LISTENs for the schema's change notifications once asked to and
- * counts them in `signal[CHANGES]`, which the main thread reads without a round trip.
+ * on `signal[REPLY]` (client.ts); this worker runs it on its one connection, writes the reply as
+ * JSON into the shared reply buffer and wakes it. A second connection LISTENs for the schema's
+ * change notifications once asked to and counts them in `signal[CHANGES]`, which the main
+ * thread reads without a round trip. Web Worker messages and shared memory only: node's
+ * worker_threads would cost each command about 10 ms to load, on both threads.
  */
 
-import { type MessagePort, workerData } from "node:worker_threads";
 import { SQL } from "bun";
-import { CHANGES, CHANGES_CHANNEL, REPLY, type Reply, type Request, WRITE_LOCK_KEY } from "./protocol.ts";
+import {
+  CHANGES,
+  CHANGES_CHANNEL,
+  LENGTH,
+  REPLIED,
+  REPLY,
+  type Reply,
+  type Request,
+  TOO_BIG,
+  WRITE_LOCK_KEY,
+} from "./protocol.ts";
 
-const { url, port, signal } = workerData as { url: string; port: MessagePort; signal: SharedArrayBuffer };
-const flags = new Int32Array(signal);
+declare const self: Worker;
 
-// One connection, so BEGIN and what follows it share it; bigint so counts arrive as integers.
-const sql = new SQL(url, { max: 1, bigint: true, idleTimeout: 0, connectionTimeout: 10 });
-// Connect now, while the main thread still loads its command: the first statement then finds
-// the connection made (a failure is reported by that statement, which waits on the same attempt).
-sql.connect().catch(() => {});
+let url = "";
+let flags: Int32Array<ArrayBufferLike> = new Int32Array(0);
+let replies: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+let sql: SQL;
 let listening: SQL | null = null;
+/** A reply that did not fit, kept until the main thread sends a buffer it fits in. */
+let pending: Uint8Array | null = null;
+const encoder = new TextEncoder();
+
+function start(request: Extract<Request, { op: "start" }>): void {
+  url = request.url;
+  flags = new Int32Array(request.signal);
+  replies = new Uint8Array(request.replies);
+  // One connection, so BEGIN and what follows it share it; bigint so counts arrive as integers.
+  sql = new SQL(url, { max: 1, bigint: true, idleTimeout: 0, connectionTimeout: 10 });
+  // Connect now, while the main thread still loads its command: the first statement then finds
+  // the connection made (a failure is reported by that statement, which waits on the same attempt).
+  sql.connect().catch(() => {});
+}
 
 /** SQLite's shapes: integers as numbers, booleans as 1 and 0. */
 function sqliteValue(value: unknown): unknown {
@@ -61,6 +84,9 @@ async function run(request: Request): Promise<Reply> {
       await sql.unsafe(request.text).simple();
       return { rows: [], changes: 0 };
     }
+    case "start":
+    case "buffer":
+      throw new Error(`${request.op} is not a statement`);
     case "listen": {
       if (!listening) {
         listening = new SQL(url, { max: 1, idleTimeout: 0, connectionTimeout: 10 });
@@ -83,9 +109,28 @@ function errorReply(error: unknown): Reply {
   return { error: { message: message ?? String(error), code: code ?? "", sqlState: errno ?? "" } };
 }
 
-port.on("message", async (request: Request) => {
-  const reply = await run(request).catch(errorReply);
-  port.postMessage(reply);
-  Atomics.store(flags, REPLY, 1);
+function deliver(bytes: Uint8Array): void {
+  if (bytes.length > replies.length) {
+    pending = bytes;
+    Atomics.store(flags, LENGTH, bytes.length);
+    Atomics.store(flags, REPLY, TOO_BIG);
+  } else {
+    replies.set(bytes);
+    Atomics.store(flags, LENGTH, bytes.length);
+    Atomics.store(flags, REPLY, REPLIED);
+  }
   Atomics.notify(flags, REPLY);
-});
+}
+
+self.onmessage = async (event: MessageEvent<Request>) => {
+  const request = event.data;
+  if (request.op === "start") return start(request);
+  if (request.op === "buffer") {
+    replies = new Uint8Array(request.replies);
+    const bytes = pending!;
+    pending = null;
+    return deliver(bytes);
+  }
+  const reply = await run(request).catch(errorReply);
+  deliver(encoder.encode(JSON.stringify(reply)));
+};
