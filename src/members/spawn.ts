@@ -5,6 +5,7 @@ import type { CodingAgent } from "../broker/member-prompt.ts";
 import { CafleetError, messageOf } from "../errors.ts";
 import { BACKENDS, type Backend } from "../repl/backends.ts";
 import { type Look, lookAtPane } from "../repl/look.ts";
+import { isPostgresUrl } from "../store/postgres/url.ts";
 import { attachedServer } from "../tmux/argv.ts";
 import type { CallerContext } from "../tmux/context.ts";
 import { type PaneRef, paneExists } from "../tmux/pane.ts";
@@ -68,6 +69,7 @@ export function spawnPane(
     prompt: input.prompt,
     model: input.model,
     databaseDir: databaseDir(env, input.databaseFile),
+    databaseOverNetwork: isPostgresUrl(env.CAFLEET_DATABASE_URL ?? ""),
     filesDir: dir,
   });
   try {

@@ -11,6 +11,8 @@ export type SpawnInput = {
   prompt: string;
   /** The folder of the SQLite database, which the member's own `cafleet` calls must write. */
   databaseDir: string | null;
+  /** The database is a server (PostgreSQL): the member's own `cafleet` calls must reach it. */
+  databaseOverNetwork: boolean;
   /** `member create --model`: passed with the backend's own flag; null leaves the REPL's default. */
   model: string | null;
   /** The folder the backend's `files` are written to before it starts (cafleet's data folder). */
@@ -74,7 +76,7 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
     // asked (`untrusted` is gone; `on-request` and `never` remain). The database folder joins the
     // sandbox's writable roots, or the member's own `cafleet poll` fails with "attempt to write a
     // readonly database". `--no-daemon`: no shared app-server that outlives the pane.
-    spawnArgv: ({ prompt, databaseDir, model }) => [
+    spawnArgv: ({ prompt, databaseDir, databaseOverNetwork, model }) => [
       "codex",
       ...modelFlag("--model", model),
       "--ask-for-approval",
@@ -82,6 +84,8 @@ export const BACKENDS: Record<CodingAgent, Backend> = {
       "--sandbox",
       "workspace-write",
       ...(databaseDir ? ["--add-dir", databaseDir] : []),
+      // The workspace sandbox has no network: a PostgreSQL store is reached through it.
+      ...(databaseOverNetwork ? ["-c", "sandbox_workspace_write.network_access=true"] : []),
       "--no-daemon",
       prompt,
     ],

@@ -55,7 +55,8 @@ export class ReplFleet {
   private readonly env: Record<string, string>;
   private readonly databaseUrl: string;
 
-  constructor(label: string) {
+  /** `databaseUrl`: another store than the SQLite file in the fleet's data folder (PostgreSQL). */
+  constructor(label: string, store: { databaseUrl?: string } = {}) {
     const bins = ensureRepls();
     this.server.start();
     mkdirSync(join(REPLS_DIR, "homes"), { recursive: true });
@@ -70,7 +71,7 @@ export class ReplFleet {
     mkdirSync(bin);
     for (const [name, target] of Object.entries(bins)) symlinkSync(target, join(bin, name));
     symlinkSync(BINARY, join(bin, "cafleet"));
-    this.databaseUrl = `sqlite:///${join(this.dataDir, "cafleet.db")}`;
+    this.databaseUrl = store.databaseUrl ?? `sqlite:///${join(this.dataDir, "cafleet.db")}`;
     const options = {
       home: this.home,
       cwd: this.cwd,
