@@ -19,7 +19,6 @@ import {
   SIGNAL_BYTES,
   TOO_BIG,
   WAITING,
-  WRITE_LOCK_KEY,
 } from "./protocol.ts";
 
 /** How long one statement may take before the process gives up on the server. */
@@ -29,6 +28,11 @@ const WRITE = /^\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
 
 const decoder = new TextDecoder();
 
+/** A statement of the store's own: no parameters. */
+function statement(text: string): Request {
+  return { op: "query", text, params: [] };
+}
+
 export class PostgresDatabase implements Database {
   readonly filename: string;
   readonly dialect = "postgres";
@@ -37,6 +41,7 @@ export class PostgresDatabase implements Database {
   private replies: SharedArrayBuffer;
   private depth = 0;
   private closed = false;
+  private listening = false;
 
   constructor(
     readonly url: string,
@@ -112,21 +117,12 @@ export class PostgresDatabase implements Database {
   transaction<T>(fn: () => T): Transaction<T> {
     const inTransaction = (): T => {
       const savepoint = this.depth > 0 ? `cafleet_${this.depth}` : null;
-      if (savepoint) this.call({ op: "query", text: `SAVEPOINT ${savepoint}`, params: [] });
-      else {
-        this.call({ op: "query", text: "BEGIN", params: [] });
-        try {
-          this.call({ op: "query", text: "SELECT pg_advisory_xact_lock($1)", params: [WRITE_LOCK_KEY] });
-        } catch (error) {
-          this.rollbackQuietly(null);
-          throw error;
-        }
-      }
+      this.call(savepoint ? statement(`SAVEPOINT ${savepoint}`) : { op: "begin" });
       this.depth += 1;
       try {
         const result = fn();
         this.depth -= 1;
-        this.call({ op: "query", text: savepoint ? `RELEASE SAVEPOINT ${savepoint}` : "COMMIT", params: [] });
+        this.call(statement(savepoint ? `RELEASE SAVEPOINT ${savepoint}` : "COMMIT"));
         return result;
       } catch (error) {
         this.depth -= 1;
@@ -143,11 +139,7 @@ export class PostgresDatabase implements Database {
 
   private rollbackQuietly(savepoint: string | null): void {
     try {
-      this.call({
-        op: "query",
-        text: savepoint ? `ROLLBACK TO SAVEPOINT ${savepoint}` : "ROLLBACK",
-        params: [],
-      });
+      this.call(statement(savepoint ? `ROLLBACK TO SAVEPOINT ${savepoint}` : "ROLLBACK"));
     } catch {
       // The connection itself failed: the server rolls the transaction back when it drops.
     }
@@ -161,7 +153,6 @@ export class PostgresDatabase implements Database {
     }
     return Atomics.load(this.flags, CHANGES);
   }
-  private listening = false;
 
   /** Resolves when a change notification arrives after `seen`, or after `ms`. */
   async nextChange(seen: number, ms: number): Promise<void> {

@@ -19,13 +19,15 @@ export const REPLY_BYTES = 1 << 20;
 /** The channel the schema's triggers notify on every committed change (schema.sql). */
 export const CHANGES_CHANNEL = "cafleet_changes";
 
-/** The advisory lock every write transaction holds: one writer at a time, as with SQLite. */
+/** The advisory lock every write transaction holds (worker.ts): one writer at a time, as with SQLite. */
 export const WRITE_LOCK_KEY = 0x0caf1ee7;
 
 export type Request =
   | { op: "start"; url: string; signal: SharedArrayBuffer; replies: SharedArrayBuffer }
   | { op: "buffer"; replies: SharedArrayBuffer }
   | { op: "query"; text: string; params: unknown[] }
+  /** Opens a transaction that holds the write lock. */
+  | { op: "begin" }
   | { op: "write"; text: string; params: unknown[] }
   | { op: "script"; text: string }
   | { op: "listen" }

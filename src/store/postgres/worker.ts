@@ -31,13 +31,15 @@ let listening: SQL | null = null;
 /** A reply that did not fit, kept until the main thread sends a buffer it fits in. */
 let pending: Uint8Array | null = null;
 const encoder = new TextEncoder();
+/** One connection that stays open for the process's life, and gives up connecting after 10 s. */
+const ONE_CONNECTION = { max: 1, idleTimeout: 0, connectionTimeout: 10 };
 
 function start(request: Extract<Request, { op: "start" }>): void {
   url = request.url;
   flags = new Int32Array(request.signal);
   replies = new Uint8Array(request.replies);
   // One connection, so BEGIN and what follows it share it; bigint so counts arrive as integers.
-  sql = new SQL(url, { max: 1, bigint: true, idleTimeout: 0, connectionTimeout: 10 });
+  sql = new SQL(url, { ...ONE_CONNECTION, bigint: true });
   // Connect now, while the main thread still loads its command: the first statement then finds
   // the connection made (a failure is reported by that statement, which waits on the same attempt).
   sql.connect().catch(() => {});
@@ -60,47 +62,65 @@ function sqliteRows(rows: Record<string, unknown>[]): Record<string, unknown>[] 
   return converted;
 }
 
+const NOTHING: Reply = { rows: [], changes: 0 };
+
+function replyOf(result: Record<string, unknown>[] & { count?: number | bigint | null }): Reply {
+  return { rows: sqliteRows([...result]), changes: Number(result.count ?? 0) };
+}
+
+/**
+ * Opens a transaction holding the one write lock, as BEGIN IMMEDIATE does on SQLite; a lock
+ * that could not be taken leaves no transaction open.
+ */
+async function beginLocked(): Promise<void> {
+  await sql.unsafe("BEGIN");
+  try {
+    await sql.unsafe("SELECT pg_advisory_xact_lock($1)", [WRITE_LOCK_KEY]);
+  } catch (error) {
+    await sql.unsafe("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
 async function run(request: Request): Promise<Reply> {
   switch (request.op) {
-    case "query": {
-      const result = await sql.unsafe(request.text, request.params);
-      return { rows: sqliteRows([...result]), changes: Number(result.count ?? 0) };
-    }
+    case "query":
+      return replyOf(await sql.unsafe(request.text, request.params));
+    case "begin":
+      await beginLocked();
+      return NOTHING;
     case "write": {
       // A write outside a transaction still takes the write lock, as every SQLite write does.
-      await sql.unsafe("BEGIN");
+      await beginLocked();
       try {
-        await sql.unsafe("SELECT pg_advisory_xact_lock($1)", [WRITE_LOCK_KEY]);
         const result = await sql.unsafe(request.text, request.params);
         await sql.unsafe("COMMIT");
-        return { rows: sqliteRows([...result]), changes: Number(result.count ?? 0) };
+        return replyOf(result);
       } catch (error) {
         await sql.unsafe("ROLLBACK").catch(() => {});
         throw error;
       }
     }
-    case "script": {
+    case "script":
       // No parameters: the simple protocol, which runs a section's many statements at once.
       await sql.unsafe(request.text).simple();
-      return { rows: [], changes: 0 };
-    }
+      return NOTHING;
     case "start":
     case "buffer":
       throw new Error(`${request.op} is not a statement`);
     case "listen": {
       if (!listening) {
-        listening = new SQL(url, { max: 1, idleTimeout: 0, connectionTimeout: 10 });
+        listening = new SQL(url, ONE_CONNECTION);
         await listening.listen(CHANGES_CHANNEL, () => {
           Atomics.add(flags, CHANGES, 1);
           Atomics.notify(flags, CHANGES);
         });
       }
-      return { rows: [], changes: 0 };
+      return NOTHING;
     }
-    case "close": {
+    case "close":
       await Promise.allSettled([sql.close(), listening?.close()]);
-      return { rows: [], changes: 0 };
-    }
+      return NOTHING;
   }
 }
 
