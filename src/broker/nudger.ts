@@ -89,18 +89,8 @@ export function nudgeLine(sessionId: string, recipientId: string, fromNames: str
   return `${pushPollLine(sessionId, recipientId)}  # from ${shown.join(", ")}`;
 }
 
-function groupByRecipient(due: PendingDelivery[]): Map<string, PendingDelivery[]> {
-  const groups = new Map<string, PendingDelivery[]>();
-  for (const pending of due) {
-    const group = groups.get(pending.recipient_id);
-    if (group) group.push(pending);
-    else groups.set(pending.recipient_id, [pending]);
-  }
-  return groups;
-}
-
 export async function nudgeDue(db: Database, sessionId: string, due: PendingDelivery[]): Promise<void> {
-  const targets = [...groupByRecipient(due)].flatMap(([recipientId, group]) => {
+  const targets = [...Map.groupBy(due, (pending) => pending.recipient_id)].flatMap(([recipientId, group]) => {
     const line = nudgeLine(
       sessionId,
       recipientId,

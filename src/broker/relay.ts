@@ -29,16 +29,6 @@ const LEASE_TTL_MS = 15_000;
 /** Renewed well before it runs out, and not at every wake-up: each renewal is a write. */
 const LEASE_RENEW_MS = 5000;
 
-function bySession(due: PendingDelivery[]): Map<string, PendingDelivery[]> {
-  const groups = new Map<string, PendingDelivery[]>();
-  for (const pending of due) {
-    const group = groups.get(pending.session_id);
-    if (group) group.push(pending);
-    else groups.set(pending.session_id, [pending]);
-  }
-  return groups;
-}
-
 export async function runRelay(env: Record<string, string | undefined>): Promise<void> {
   // Nobody else pushes what another host wrote: the first push is due at once.
   const knobs = { ...readKnobs(env), senderGraceMs: 0 };
@@ -64,7 +54,8 @@ export async function runRelay(env: Record<string, string | undefined>): Promise
           (dueAt(item, knobs) ?? Infinity) <= now && now - (triedAt.get(item.task_id) ?? 0) >= knobs.tickMs,
       );
       for (const item of due) triedAt.set(item.task_id, now);
-      for (const [sessionId, group] of bySession(due)) await pushGroup(db, sessionId, group);
+      for (const [sessionId, group] of Map.groupBy(due, (item) => item.session_id))
+        await pushGroup(db, sessionId, group);
       if (performance.now() - renewedAt >= LEASE_RENEW_MS) {
         acquireRelay(db, host, holder, LEASE_TTL_MS);
         renewedAt = performance.now();

@@ -81,7 +81,7 @@ export async function memberDelete(ctx: Context<typeof MEMBER_DELETE>): Promise<
     return reportDeleted(ctx, "Member deleted.", memberId, "(pending — no pane)", null);
   }
 
-  const ref = paneOf(db, memberId, pane);
+  const ref = memberPaneRef(db, memberId, pane);
 
   if (ctx.options.force) {
     try {
@@ -116,11 +116,6 @@ export async function memberDelete(ctx: Context<typeof MEMBER_DELETE>): Promise<
   deregisterMember(db, memberId);
   await relayout(windowId);
   return reportDeleted(ctx, "Member deleted.", memberId, `${pane} (closed)`, exit.saw);
-}
-
-/** The member's pane on its own tmux server (of this host). */
-function paneOf(db: Database, memberId: string, pane: string): PaneRef {
-  return memberPaneRef(db, memberId, pane);
 }
 
 const TIMEOUT_TAIL_LINES = 80;
@@ -206,7 +201,7 @@ export async function memberSendInput(ctx: Context<typeof MEMBER_SEND_INPUT>): P
       `member ${member.agent_id} has no pane yet (pending placement) — nothing to send.`,
     );
   try {
-    await typeAnswer(paneOf(db, member.agent_id, pane), answer);
+    await typeAnswer(memberPaneRef(db, member.agent_id, pane), answer);
   } catch (error) {
     if (error instanceof CafleetError) throw error;
     throw new CafleetError(`send failed: ${messageOf(error)}`);
