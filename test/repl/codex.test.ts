@@ -5,7 +5,7 @@ import { hang, shell, text } from "../support/model-server.ts";
 import { freshPostgresDatabase } from "../support/postgres.ts";
 import { processesWithHome } from "../support/repl-pane.ts";
 import { type Member, ReplFleet, until } from "./fleet.ts";
-import { sendsAPush } from "./member-round.ts";
+import { handlesOneMessage, sendsAPush } from "./member-round.ts";
 
 /**
  * The pane boundary against the real Codex CLI 0.169.0: a member starts with the argv Codex
@@ -181,25 +181,8 @@ describe("a Codex member on a PostgreSQL store", () => {
   });
   afterAll(() => pg.dispose());
 
-  it("reaches the database from inside the sandbox: the push's poll and ack run", async () => {
-    let member: Member | undefined;
-    pg.server.respond((turn) => {
-      if (member && pg.isPush(turn, member)) return shell(turn.userText!);
-      if (!turn.typed && member && turn.toolResult?.includes("Please review PR 43")) {
-        const taskId = /task ([0-9a-f-]{36})/.exec(turn.toolResult)?.[1] ?? "missing";
-        return shell(
-          `cafleet --session-id ${pg.sessionId} ack --agent-id ${member.agent_id} --task-id ${taskId}`,
-        );
-      }
-      if (!turn.typed) return text("handled");
-      return text("ready");
-    });
-    member = await pg.spawnSettled("Beta", "codex");
-    const sent = await sendsAPush(pg, "codex", member, "Please review PR 43");
-    await until("the poll's output", () =>
-      pg.toolResults().some((result) => result.includes("Please review PR 43")),
-    );
-    await until("the ack in the database", () => pg.delivery(sent.taskId).acked_at !== null);
+  it("reaches the database from inside the sandbox: the push's poll, ack and reply run", async () => {
+    await handlesOneMessage(pg, "codex");
     await pg.dismissMembers();
   });
 });

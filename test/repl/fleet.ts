@@ -7,6 +7,7 @@
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { openDatabase } from "../../src/broker/db.ts";
 import type { CodingAgent } from "../../src/broker/member-prompt.ts";
 import { pushPollLine } from "../../src/broker/push-line.ts";
 import { BINARY, type CliResult, runCafleet } from "../support/cli.ts";
@@ -338,8 +339,16 @@ export class ReplFleet {
     return this.json(["--session-id", this.sessionId, "member", "list", "--agent-id", this.directorId]);
   }
 
+  /** Rows of the fleet's store: its SQLite file, or the PostgreSQL database it was given. */
   sql<T>(query: string, ...params: string[]): T[] {
-    return readRows<T>(join(this.dataDir, "cafleet.db"), query, ...params);
+    if (this.databaseUrl.startsWith("sqlite:"))
+      return readRows<T>(join(this.dataDir, "cafleet.db"), query, ...params);
+    const { db } = openDatabase({ CAFLEET_DATABASE_URL: this.databaseUrl });
+    try {
+      return db.query(query).all(...params) as T[];
+    } finally {
+      db.close();
+    }
   }
 
   dispose(): void {
