@@ -4,7 +4,9 @@ import { seedSession, tempDatabase } from "../../test/support/db.ts";
 import type { Database } from "../store/database.ts";
 import { insertPlacement, registerAgent } from "./agents.ts";
 import {
+  acquireRelay,
   acquireSessionNudger,
+  hasLiveRelay,
   hasLiveSessionNudger,
   listSessionUnfetched,
   readDelivery,
@@ -156,6 +158,21 @@ describeEachBackend("delivery", (backend) => {
       await Bun.sleep(40);
       expect(hasLiveSessionNudger(db, sessionId)).toBe(false);
       expect(acquireSessionNudger(db, sessionId, "three", 10_000)).toBe(true);
+    });
+  });
+
+  describe("relay lease", () => {
+    it("admits one relay per host until it expires; its holder renews it", () => {
+      expect(acquireRelay(db, "host-b", "first", 10_000)).toBe(true);
+      expect(acquireRelay(db, "host-b", "second", 10_000)).toBe(false);
+      expect(acquireRelay(db, "host-c", "second", 10_000)).toBe(true);
+      expect(acquireRelay(db, "host-b", "first", -1)).toBe(true);
+      expect(hasLiveRelay(db, "host-b")).toBe(false);
+      expect(acquireRelay(db, "host-b", "second", 10_000)).toBe(true);
+      expect(db.query("SELECT host, holder FROM relays ORDER BY host").all()).toEqual([
+        { host: "host-b", holder: "second" },
+        { host: "host-c", holder: "second" },
+      ]);
     });
   });
 });

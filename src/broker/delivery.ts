@@ -221,38 +221,18 @@ export function hostLivePanes(
     .all(host) as { agent_id: string; pane: string; server: string | null }[];
 }
 
-/** Whether `host` has a live pane of an active agent: its relay stays while it does. */
-export function hostHasLivePanes(db: Database, host: string): boolean {
-  return (
-    db
-      .query(
-        `SELECT 1 FROM agent_placements AS p JOIN agents AS r ON r.agent_id = p.agent_id
-         WHERE p.host = ? AND p.tmux_pane_id IS NOT NULL AND p.pane_gone_at IS NULL AND r.status = 'active'
-         LIMIT 1`,
-      )
-      .get(host) !== null
-  );
-}
-
 /** One relay per host: a lease on its row of `relays` that expires unless its holder renews it. */
 export function acquireRelay(db: Database, host: string, holder: string, ttlMs: number): boolean {
   const now = Date.now();
-  return writeStamped(db, () => {
-    const row = db.query("SELECT holder, expires_at FROM relays WHERE host = ?").get(host) as {
-      holder: string;
-      expires_at: number;
-    } | null;
-    if (row && row.holder !== holder && row.expires_at >= now) return false;
-    if (row)
-      db.query("UPDATE relays SET holder = ?, expires_at = ? WHERE host = ?").run(holder, now + ttlMs, host);
-    else
-      db.query("INSERT INTO relays (host, holder, expires_at) VALUES (?, ?, ?)").run(
-        host,
-        holder,
-        now + ttlMs,
-      );
-    return true;
-  });
+  return (
+    db
+      .query(
+        `INSERT INTO relays (host, holder, expires_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (host) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE relays.holder = excluded.holder OR relays.expires_at < ?4`,
+      )
+      .run(host, holder, now + ttlMs, now).changes > 0
+  );
 }
 
 export function hasLiveRelay(db: Database, host: string): boolean {

@@ -3,7 +3,6 @@ import { openDatabase } from "./db.ts";
 import {
   acquireRelay,
   dropRelay,
-  hostHasLivePanes,
   hostLivePanes,
   listRelayUnfetched,
   markPaneGone,
@@ -42,7 +41,7 @@ export async function runRelay(env: Record<string, string | undefined>): Promise
   let renewedAt = performance.now();
   try {
     let seen = dataVersion(db);
-    while (hostHasLivePanes(db, host)) {
+    while (hostLivePanes(db, host).length > 0) {
       if (performance.now() - panesCheckedAt >= knobs.idleTickMs) {
         await markGonePanes(db, host);
         panesCheckedAt = performance.now();

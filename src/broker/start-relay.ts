@@ -1,7 +1,7 @@
 import type { Database } from "../store/database.ts";
 import { hasLiveRelay } from "./delivery.ts";
 import { startDetached } from "./detached.ts";
-import { thisHost } from "./host.ts";
+import { hostFor } from "./host.ts";
 import { RELAY_COMMAND } from "./push-line.ts";
 
 /**
@@ -9,6 +9,7 @@ import { RELAY_COMMAND } from "./push-line.ts";
  * on this host. Only a store other hosts can share has one: a SQLite file is one machine's.
  */
 export function startRelay(db: Database): void {
-  if (!db.nextChange || hasLiveRelay(db, thisHost())) return;
+  const host = hostFor(db);
+  if (host === null || hasLiveRelay(db, host)) return;
   startDetached([RELAY_COMMAND]);
 }
