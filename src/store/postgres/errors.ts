@@ -13,6 +13,16 @@ export class PostgresStoreError extends Error {
 
 const FIX_URL = "or point CAFLEET_DATABASE_URL at another server";
 
+/** The server's "invalid password" and "invalid authorization", and the client's own refusals. */
+function isRefusedLogin(code: string, sqlState: string): boolean {
+  return (
+    sqlState === "28P01" ||
+    sqlState === "28000" ||
+    code === "ERR_POSTGRES_AUTHENTICATION_FAILED_PBKDF2" ||
+    code.startsWith("ERR_POSTGRES_UNSUPPORTED_AUTH")
+  );
+}
+
 /**
  * Turns connection failures into one line naming the server (never the password) and what to
  * do. Other errors (a constraint, a bug) stay as they are.
@@ -27,7 +37,7 @@ export function describePostgresError(error: PostgresStoreError, where: string):
     return new CafleetError(
       `cannot reach the PostgreSQL server of ${where} (${message}). Check that it is running and that the URL's host and port are right, ${FIX_URL}.`,
     );
-  if (sqlState === "28P01" || sqlState === "28000")
+  if (isRefusedLogin(code, sqlState))
     return new CafleetError(
       `the PostgreSQL server of ${where} refused the login (${message}). Check the user and password in CAFLEET_DATABASE_URL.`,
     );
@@ -38,13 +48,6 @@ export function describePostgresError(error: PostgresStoreError, where: string):
   if (code.startsWith("ERR_POSTGRES_TLS"))
     return new CafleetError(
       `the PostgreSQL server of ${where} cannot use TLS as the URL's sslmode asks (${message}). Enable TLS on the server or change sslmode.`,
-    );
-  if (
-    code === "ERR_POSTGRES_AUTHENTICATION_FAILED_PBKDF2" ||
-    code.startsWith("ERR_POSTGRES_UNSUPPORTED_AUTH")
-  )
-    return new CafleetError(
-      `the PostgreSQL server of ${where} refused the login (${message}). Check the user and password in CAFLEET_DATABASE_URL.`,
     );
   return error;
 }
